@@ -1,0 +1,179 @@
+// The spec covers every endpoint of DESIGN.md §1–2 with the documented statuses, security and problem answers.
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+
+type Operation = {
+  operationId?: string;
+  summary?: string;
+  description?: string;
+  security?: Array<Record<string, string[]>>;
+  responses: Record<string, { $ref?: string }>;
+  'x-extension'?: boolean;
+};
+const spec = parse(readFileSync(new URL('../../openapi/mtls.yaml', import.meta.url), 'utf8'));
+const operation = (method: string, path: string): Operation | undefined => spec.paths[path]?.[method];
+
+const account = '/mtls/account/{accountId}';
+const READ = 'MTLS_READ_INTERNAL';
+const WRITE = 'MTLS_WRITE_INTERNAL';
+// [method, path, operationId, permission (undefined = public), statuses that must be documented]
+const expected: Array<[string, string, string, string | undefined, string[]]> = [
+  ['get', account, 'forwardGet', READ, ['200', '400', '401', '403', '424', '429', '500', 'default']],
+  [
+    'post',
+    account,
+    'forwardPost',
+    WRITE,
+    ['200', '201', '400', '401', '403', '413', '424', '429', '500', 'default'],
+  ],
+  ['put', account, 'forwardPut', WRITE, ['201', '401', '403', '424', '500', 'default']],
+  ['delete', account, 'forwardDelete', WRITE, ['201', '401', '403', '424', '500', 'default']],
+  ['patch', account, 'forwardPatch', WRITE, ['401', '403', '424', 'default']],
+  ['head', account, 'forwardHead', READ, ['401', '403', '424', 'default']],
+  [
+    'post',
+    `${account}/p12-test/multipart`,
+    'testP12',
+    READ,
+    ['200', '201', '400', '401', '403', '424', '500'],
+  ],
+  ['get', `${account}/certificates`, 'listCertificates', READ, ['200', '401', '403', '500']],
+  [
+    'post',
+    `${account}/certificates`,
+    'createCertificates',
+    WRITE,
+    ['201', '400', '401', '403', '409', '500'],
+  ],
+  ['put', `${account}/certificates`, 'updateCertificates', WRITE, ['200', '400', '401', '403', '404', '409']],
+  [
+    'get',
+    `${account}/certificates/{certificateId}`,
+    'getCertificate',
+    READ,
+    ['200', '401', '403', '404', '500'],
+  ],
+  [
+    'put',
+    `${account}/certificates/{certificateId}`,
+    'updateCertificate',
+    WRITE,
+    ['200', '400', '404', '409'],
+  ],
+  [
+    'delete',
+    `${account}/certificates/{certificateId}`,
+    'deleteCertificate',
+    WRITE,
+    ['200', '401', '403', '404'],
+  ],
+  [
+    'post',
+    `${account}/certificates/byFile`,
+    'createCertificateFromFile',
+    WRITE,
+    ['201', '400', '409', '413'],
+  ],
+  ['put', `${account}/certificates/byFile`, 'updateCertificateFromFile', WRITE, ['200', '400', '404', '409']],
+  ['post', `${account}/certificates/by-file`, 'createCertificateFromFileAlias', WRITE, ['201', '400', '409']],
+  ['put', `${account}/certificates/by-file`, 'updateCertificateFromFileAlias', WRITE, ['200', '400', '404']],
+  [
+    'post',
+    `${account}/certificates/activate/{certificateId}`,
+    'activateMapping',
+    WRITE,
+    ['201', '404', '409', '424'],
+  ],
+  ['get', `${account}/mappings`, 'listMappings', READ, ['200', '401', '403']],
+  ['delete', `${account}/mappings/{mappingId}`, 'deleteMapping', WRITE, ['200', '401', '403', '404']],
+  [
+    'post',
+    '/api/account/{accountId}/checks/serviceUrlMappings',
+    'checkMappings',
+    READ,
+    ['200', '400', '401', '403'],
+  ],
+  ['get', '/healthz', 'getHealth', undefined, ['200']],
+  ['get', '/readyz', 'getReadiness', undefined, ['200', '503']],
+  ['get', '/metrics', 'getMetrics', undefined, ['200']],
+  ['get', '/docs', 'getApiReference', undefined, ['200']],
+  ['get', '/openapi.yaml', 'getOpenApiDocument', undefined, ['200']],
+];
+
+describe('every documented endpoint has its operation', () => {
+  test.each(expected)('%s %s is %s', (method, path, operationId, permission, statuses) => {
+    const op = operation(method, path);
+    expect(op, `${method.toUpperCase()} ${path} is missing`).toBeDefined();
+    expect(op?.operationId).toBe(operationId);
+    expect(op?.summary).toBeTruthy();
+    expect(op?.description).toBeTruthy();
+    expect(Object.keys(op?.responses ?? {})).toEqual(expect.arrayContaining(statuses));
+    if (permission === undefined) {
+      expect(op?.security).toEqual([]);
+    } else {
+      expect(op?.security).toEqual([{ OAuth1: [permission] }, { BearerAuth: [permission] }]);
+      // Every protected operation documents the gateway's own 401 and 429 answers.
+      expect(Object.keys(op?.responses ?? {})).toEqual(expect.arrayContaining(['401', '403', '429']));
+    }
+  });
+
+  test('the spec has no operation beyond the list (a new one must be added to it deliberately)', () => {
+    const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
+    const actual = Object.entries(spec.paths as Record<string, Record<string, Operation>>).flatMap(
+      ([path, item]) => methods.filter((method) => item[method]).map((method) => `${method} ${path}`),
+    );
+    expect(actual.sort()).toEqual(expected.map(([method, path]) => `${method} ${path}`).sort());
+  });
+
+  test('the extensions beyond the documentation are marked x-extension', () => {
+    const extensions = expected.filter(([method, path]) => operation(method, path)?.['x-extension']);
+    expect(extensions.map(([, , id]) => id).sort()).toEqual(
+      [
+        'deleteMapping',
+        'forwardHead',
+        'forwardPatch',
+        'getApiReference',
+        'getHealth',
+        'getMetrics',
+        'getOpenApiDocument',
+        'getReadiness',
+        'listMappings',
+      ].sort(),
+    );
+  });
+});
+
+describe('answers of the gateway itself', () => {
+  const responses = spec.components.responses as Record<
+    string,
+    { headers?: Record<string, unknown>; content?: Record<string, unknown> }
+  >;
+  const problemResponses = Object.entries(responses).filter(
+    ([, r]) => r.content?.['application/problem+json'],
+  );
+
+  test('are problem+json and carry LP-gateway-error', () => {
+    expect(problemResponses.length).toBeGreaterThanOrEqual(12);
+    for (const [name, response] of problemResponses) {
+      expect(response.headers?.['LP-gateway-error'], name).toEqual({
+        $ref: '#/components/headers/LpGatewayError',
+      });
+    }
+  });
+
+  test('424 names the transport error, 429 says when to retry, 401 says how to authenticate', () => {
+    expect(Object.keys(responses.TransportFailure?.headers ?? {})).toEqual(
+      expect.arrayContaining(['LP-message-from-transport', 'LP-error-from-transport']),
+    );
+    expect(Object.keys(responses.TooManyRequests?.headers ?? {})).toContain('Retry-After');
+    expect(Object.keys(responses.Unauthorized?.headers ?? {})).toContain('WWW-Authenticate');
+  });
+
+  test('the save result keeps the wire spelling of the original', () => {
+    expect(Object.keys(spec.components.schemas.CertificateSaveResult.properties)).toEqual([
+      'successfulySavedCertificates',
+      'failedSaveToVaultCertificates',
+    ]);
+  });
+});
