@@ -1,0 +1,125 @@
+// A consumer installs the SDK from the tarball `pnpm pack` makes — not from the workspace — compiles against
+// it with `tsc --strict` (wrong calls must stay errors) and runs each entry point in Node.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const sdkDir = join(root, 'packages/sdk');
+// Under `pnpm run`, npm_execpath is pnpm itself; otherwise pnpm must be on PATH.
+const pnpm = process.env.npm_execpath?.includes('pnpm')
+  ? [process.execPath, process.env.npm_execpath]
+  : ['pnpm'];
+let consumerDir: string;
+
+async function pnpmRun(args: string[], cwd: string) {
+  const [command = 'pnpm', ...prefix] = pnpm;
+  return run(command, [...prefix, ...args], { cwd, env: { ...process.env, CI: 'true' }, maxBuffer: 1 << 24 });
+}
+
+beforeAll(async () => {
+  consumerDir = await mkdtemp(join(tmpdir(), 'mtls-sdk-consumer-'));
+  await pnpmRun(['pack', '--pack-destination', consumerDir], sdkDir);
+  const tarball = (await readdir(consumerDir)).find((name) => name.endsWith('.tgz'));
+  if (!tarball) throw new Error('pnpm pack made no tarball');
+  const nodeTypes = JSON.parse(
+    await import('node:fs').then((fs) =>
+      fs.readFileSync(join(root, 'node_modules/@types/node/package.json'), 'utf8'),
+    ),
+  ).version;
+  await writeFile(
+    join(consumerDir, 'package.json'),
+    JSON.stringify({
+      name: 'consumer',
+      private: true,
+      type: 'module',
+      dependencies: { '@mtls-gateway/sdk': `file:./${tarball}`, '@types/node': nodeTypes },
+    }),
+  );
+  // Everything the tarball needs is in the local pnpm store already: no registry round-trip.
+  await pnpmRun(
+    ['install', '--prefer-offline', '--ignore-workspace', '--config.confirmModulesPurge=false'],
+    consumerDir,
+  );
+}, 180_000);
+
+afterAll(async () => {
+  if (consumerDir) await rm(consumerDir, { recursive: true, force: true });
+});
+
+test('the tarball holds the build and no sources or tests', async () => {
+  const { stdout } = await run('tar', [
+    '-tzf',
+    join(consumerDir, (await readdir(consumerDir)).find((n) => n.endsWith('.tgz')) ?? ''),
+  ]);
+  const files = stdout.trim().split('\n');
+  expect(files).toEqual(
+    expect.arrayContaining([
+      'package/dist/index.js',
+      'package/dist/p12/index.js',
+      'package/dist/node/index.js',
+    ]),
+  );
+  expect(files.filter((file) => /\.test\.|\/src\/|\/testing\//.test(file))).toEqual([]);
+});
+
+test('a strict TypeScript consumer compiles, and wrong calls are errors', async () => {
+  await writeFile(
+    join(consumerDir, 'consumer.ts'),
+    `import { createMtlsGatewayClient, NotFoundError, type Certificate } from '@mtls-gateway/sdk';
+import { createP12, parseP12 } from '@mtls-gateway/sdk/p12';
+import { createMTLSClient, type IMTLSClient } from '@mtls-gateway/sdk/node';
+
+const client = createMtlsGatewayClient({ baseUrl: 'http://127.0.0.1:1', accountId: 'le1606809', auth: { bearer: 't' } });
+export async function use(): Promise<Certificate[]> {
+  await client.mappings.activate(1, { serviceName: 'WEBHOOKS', url: 'https://api.example.com/hooks' });
+  // @ts-expect-error -- an unknown path
+  await client.raw.GET('/nope');
+  // @ts-expect-error -- LP-forward-url is a required header
+  await client.raw.GET('/mtls/account/{accountId}', { params: { path: { accountId: 'a' } } });
+  // @ts-expect-error -- not a documented service name
+  await client.mappings.activate(1, { serviceName: 'NOPE', url: 'https://api.example.com/hooks' });
+  // @ts-expect-error -- the name must be a string
+  await client.certificates.create([{ name: 1, p12: new Uint8Array(), password: '' }]);
+  return client.certificates.list();
+}
+export const tools = { createP12, parseP12, NotFoundError };
+export const direct: (pem: string) => IMTLSClient = (pem) => createMTLSClient({ cert: pem, key: pem });
+`,
+  );
+  await writeFile(
+    join(consumerDir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        target: 'ES2022',
+        lib: ['ES2023', 'DOM'],
+        noEmit: true,
+        types: ['node'],
+      },
+      files: ['consumer.ts'],
+    }),
+  );
+  const tsc = join(root, 'node_modules/typescript/bin/tsc');
+  const result = await run(process.execPath, [tsc, '-p', consumerDir]).catch((error) => error);
+  expect(result.stdout ?? '', 'tsc must pass, with every @ts-expect-error line still an error').toBe('');
+});
+
+test('every entry point loads in Node from the installed package', async () => {
+  const script = `
+import * as sdk from '@mtls-gateway/sdk';
+import * as p12 from '@mtls-gateway/sdk/p12';
+import * as node from '@mtls-gateway/sdk/node';
+console.log(JSON.stringify([typeof sdk.createMtlsGatewayClient, typeof p12.parseP12, typeof node.createMTLSClient, typeof node.createGatewayMTLSClient]));
+`;
+  await writeFile(join(consumerDir, 'load.mjs'), script);
+  const { stdout } = await run(process.execPath, [join(consumerDir, 'load.mjs')], { cwd: consumerDir });
+  expect(JSON.parse(stdout)).toEqual(['function', 'function', 'function', 'function']);
+});
