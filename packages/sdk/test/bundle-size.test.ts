@@ -20,7 +20,7 @@ async function bundle(input: string) {
     output: { format: 'esm', minify: true },
   });
   const [chunk, ...rest] = output;
-  if (!chunk || chunk.type !== 'chunk' || rest.length > 0) throw new Error(`expected one chunk for ${input}`);
+  if (chunk?.type !== 'chunk' || rest.length > 0) throw new Error(`expected one chunk for ${input}`);
   return { imports: chunk.imports, gzipped: gzipSync(chunk.code).length };
 }
 
