@@ -33,11 +33,11 @@ async function bundleSpec(path) {
 export async function renderGeneratedFiles(path = specPath) {
   const spec = await bundleSpec(path);
   const types = astToString(await openapiTS(spec, { alphabetize: false }));
+  const bundled = `${JSON.stringify({ 'x-generated': banner('bundled spec'), ...spec }, null, 2)}\n`;
   return new Map([
-    [
-      resolve(root, 'openapi/generated/mtls.json'),
-      `${JSON.stringify({ 'x-generated': banner('bundled spec'), ...spec }, null, 2)}\n`,
-    ],
+    [resolve(root, 'openapi/generated/mtls.json'), bundled],
+    // The mock imports its own copy so that it bundles for browsers (no file system there).
+    [resolve(root, 'packages/mock-server/src/generated/mtls.json'), bundled],
     [
       resolve(root, 'packages/sdk/src/generated/openapi.ts'),
       `/**\n * ${banner('openapi-typescript')}\n */\n\n${types}`,

@@ -1,1 +1,55 @@
-export {};
+/**
+ * `@mtls-gateway/mock-server`: a stateful mock of the mTLS Gateway API as MSW handlers — every operation of
+ * the spec, typed against it with openapi-msw, validating requests with the spec's own schemas, parsing
+ * uploaded PKCS#12 files with the SDK, and answering problems exactly as the reference server does. No Node.js
+ * built-ins here: use it with `@mtls-gateway/mock-server/node` (`setupMockServer`, the standalone server,
+ * Prism) or `@mtls-gateway/mock-server/browser` (`setupMockWorker`).
+ *
+ * @example
+ * ```ts
+ * import { setupServer } from 'msw/node';
+ * import { createMockHandlers, createMockState } from '@mtls-gateway/mock-server';
+ *
+ * const state = createMockState({ certificates: [{ accountId: 'le1606809', name: 'Cert1' }] });
+ * const server = setupServer(...createMockHandlers(state));
+ * server.listen();
+ * state.scenarios.once('listCertificates', { status: 503 });
+ * ```
+ *
+ * @module
+ */
+
+// API types and test files
+export type { Certificate, CertificateStatus, Mapping, ServiceName } from './api-types.js';
+// Handlers and state
+export type { MockHandlerOptions } from './handlers.js';
+export { createMockHandlers } from './handlers.js';
+export { IdGenerator } from './ids.js';
+// Problems, spec and validation
+export type { InputError, ProblemDocument } from './problems.js';
+export {
+  GATEWAY_ERROR_HEADER,
+  MockProblem,
+  PROBLEM_TYPE_BASE,
+  problemCodeForStatus,
+  statusForProblemCode,
+  WWW_AUTHENTICATE_CHALLENGE,
+} from './problems.js';
+export { BODY_LIMIT_BYTES, SCENARIO_HEADER, SCENARIO_QUERY_FLAG } from './request-pipeline.js';
+
+// Scenarios
+export type { MockScenario, ScenarioTarget } from './scenarios.js';
+export { InvalidScenarioError, parseScenarioFlag, ScenarioRegistry } from './scenarios.js';
+export type { OpenApiDocument, OperationId, SpecOperation } from './spec.js';
+export { OPERATION_IDS, openApiDocument, specOperation, specOperations } from './spec.js';
+export type { MockCall, MockSeed, MockStateOptions, SeedCertificate, SeedMapping } from './state.js';
+export { createMockState, MockState } from './state.js';
+export type { CertificateFacts, StoredCertificate, StoredMapping } from './store.js';
+export { GatewayStore } from './store.js';
+export type { TestP12Options } from './test-p12.js';
+export { createTestP12 } from './test-p12.js';
+// The remote endpoint
+export type { MockUpstream, PresentedCertificate, UpstreamContext, UpstreamEcho } from './upstream.js';
+export { echoUpstream, UpstreamTransportError } from './upstream.js';
+export type { RequestParameters } from './validation.js';
+export { SpecValidator } from './validation.js';

@@ -1,3 +1,4 @@
+import { copyHeaders } from '../headers.js';
 import { UnsignableRequestError } from './errors.js';
 
 /**
@@ -29,7 +30,7 @@ export interface RequestAuthenticator {
  */
 export function withAuthorizationHeader(request: Request, authorization: string): Request {
   assertBodyUnread(request);
-  const headers = new Headers(request.headers);
+  const headers = copyHeaders(request.headers);
   headers.set('Authorization', authorization);
   return new Request(request, { headers });
 }

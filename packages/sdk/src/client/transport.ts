@@ -13,6 +13,7 @@ import {
   parseRetryAfter,
   TimeoutError,
 } from '../errors.js';
+import { copyHeaders } from '../headers.js';
 import { discoverGatewayBaseUrl } from './discovery.js';
 import type { MtlsGatewayLogEvent, MtlsGatewayLogger, MtlsGatewayRequestInfo } from './logger.js';
 import { anySignal, sleep, startAttemptTimeout } from './signals.js';
@@ -214,7 +215,7 @@ export function createTransport(settings: TransportSettings): Transport {
 
     for (let attempt = 1; ; attempt += 1) {
       const attemptStarted = Date.now();
-      const headers = new Headers(original.headers);
+      const headers = copyHeaders(original.headers);
       const authorization = await authorizationFor(url, method, headers, body);
       if (authorization !== null) headers.set('Authorization', authorization);
 
