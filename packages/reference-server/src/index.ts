@@ -1,1 +1,90 @@
-export {};
+/**
+ * The mTLS Gateway reference server: build the Fastify app from a config (or a context you assemble),
+ * declare spec-driven routes, and run the `mtls-gateway` command line.
+ *
+ * @example
+ * ```ts
+ * import { buildApp, loadConfig } from '@mtls-gateway/reference-server';
+ * const app = await buildApp(loadConfig());
+ * await app.listen({ port: 8080, host: '127.0.0.1' });
+ * ```
+ */
+
+// App and context
+export type { BuildAppOptions, CreateGatewayContextOptions, OwnedGatewayContext } from './app.js';
+export { buildApp, createGatewayContext, RATE_LIMIT_EXEMPT_PATHS } from './app.js';
+export type { ActiveApiToken, ApiTokenInfo } from './auth/api-tokens.js';
+export { API_TOKEN_PREFIX, ApiTokenStore } from './auth/api-tokens.js';
+// Authentication
+export type { AuthenticatorOptions, RequestToAuthenticate } from './auth/authenticator.js';
+export { Authenticator } from './auth/authenticator.js';
+export type { ActiveOAuthCredential, NewOAuthCredential, OAuthCredentialInfo } from './auth/credentials.js';
+export { InvalidScopeError, OAuthCredentialStore, validateScope } from './auth/credentials.js';
+export type { JwtVerifierOptions } from './auth/jwt.js';
+export { JwtVerifier } from './auth/jwt.js';
+export { NonceStore } from './auth/nonce-store.js';
+export type { OAuth1RequestToVerify, OAuth1VerifierOptions } from './auth/oauth1-verifier.js';
+export { OAuth1Verifier } from './auth/oauth1-verifier.js';
+export type { Principal } from './auth/principal.js';
+export { ALL_ACCOUNTS, authorizeOperation } from './auth/principal.js';
+// Command line
+export type { CliIo, TextSink } from './cli/cli.js';
+export { runCli } from './cli/cli.js';
+// Configuration
+export type {
+  ConfigKey,
+  GatewayConfig,
+  LoadConfigOptions,
+  LogLevel,
+  MultipartLimits,
+  UpstreamTimeouts,
+  VaultConfig,
+} from './config/config.js';
+export { CONFIG_KEYS, ConfigError, loadConfig, readConfigFile } from './config/config.js';
+export type { GatewayContext, GatewayRoutePlugin } from './http/context.js';
+// Problems (errors the gateway answers with)
+export type { GatewayErrorOptions, InputError, InputLocation } from './http/errors.js';
+export {
+  CertificateNotFoundError,
+  DestinationBlockedError,
+  ForbiddenError,
+  GatewayError,
+  InternalError,
+  InvalidRequestError,
+  MappingConflictError,
+  MethodNotAllowedError,
+  NameConflictError,
+  NotFoundError,
+  PayloadTooLargeError,
+  PROBLEM_TYPE_BASE,
+  RateLimitedError,
+  RouteNotFoundError,
+  TransportFailureError,
+  UnauthorizedError,
+  UnavailableError,
+  UnsupportedMediaTypeError,
+  WWW_AUTHENTICATE_CHALLENGE,
+} from './http/errors.js';
+export { createLogger, redactUrl, SENSITIVE_LOG_KEYS, scrubSecrets } from './http/logging.js';
+// Spec-driven routes and validation
+export type {
+  AuthSchemeKind,
+  OpenApiDocument,
+  SecurityRequirement,
+  SpecOperation,
+  SpecParameter,
+  SpecRequestBody,
+} from './http/openapi.js';
+export { GatewaySpec, loadOpenApiDocument, OpenApiDocumentError } from './http/openapi.js';
+export type { ProblemDocument } from './http/problem.js';
+export { GATEWAY_ERROR_HEADER, PROBLEM_CONTENT_TYPE, sendProblem, toGatewayError } from './http/problem.js';
+export { REQUEST_ID_PATTERN } from './http/request-id.js';
+export type { SpecRouteOptions } from './http/spec-routes.js';
+export { registerSpecRoute } from './http/spec-routes.js';
+export type { OperationInput } from './http/validation.js';
+export { RequestValidator } from './http/validation.js';
+// Operations endpoints and metrics
+export type { GaugeOptions, HistogramOptions, Labels, MetricOptions } from './operations/metrics.js';
+export { Counter, Gauge, Histogram, MetricsRegistry } from './operations/metrics.js';
+export type { Readiness } from './operations/routes.js';
+export { checkReadiness, operationsRoutes } from './operations/routes.js';

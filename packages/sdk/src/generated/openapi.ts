@@ -1860,6 +1860,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             424: components["responses"]["TransportFailure"];
             429: components["responses"]["TooManyRequests"];
@@ -2023,6 +2024,7 @@ export interface operations {
             /** @description A dependency is not reachable. */
             503: {
                 headers: {
+                    "LP-gateway-error": components["headers"]["LpGatewayError"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,0 +1,294 @@
+import multipart from '@fastify/multipart';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
+import type { DestinationStream, Logger } from 'pino';
+import { Authenticator } from './auth/authenticator.js';
+import type { GatewayConfig } from './config/config.js';
+import type { GatewayContext, GatewayRoutePlugin } from './http/context.js';
+import {
+  type GatewayError,
+  MethodNotAllowedError,
+  RateLimitedError,
+  RouteNotFoundError,
+} from './http/errors.js';
+import { createLogger } from './http/logging.js';
+import { GatewaySpec } from './http/openapi.js';
+import { sendProblem, toGatewayError } from './http/problem.js';
+import { TokenBucketRateLimiter } from './http/rate-limit.js';
+import { requestIdOf } from './http/request-id.js';
+import { MetricsRegistry } from './operations/metrics.js';
+import { operationsRoutes, registerHttpMetrics } from './operations/routes.js';
+import { EmbeddedSecretStore } from './secrets/embedded.js';
+import { Keyring, loadMasterKey } from './secrets/master-key.js';
+import type { SecretStore } from './secrets/secret-store.js';
+import { VaultSecretStore } from './secrets/vault.js';
+import { type Database, openDatabase } from './storage/database.js';
+import { migrate } from './storage/migrations.js';
+
+export type { GatewayContext, GatewayRoutePlugin } from './http/context.js';
+
+/** Paths never rate limited: orchestrators probe them often, from few addresses. */
+export const RATE_LIMIT_EXEMPT_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
+
+/** A {@link GatewayContext} that owns its resources (built from a config) and must be closed. */
+export interface OwnedGatewayContext extends GatewayContext {
+  /** Closes the database (unless it was passed in). */
+  close(): Promise<void>;
+}
+
+/** Options of {@link createGatewayContext}. */
+export interface CreateGatewayContextOptions {
+  /** Logger to use; default: pino on standard error at `config.logLevel`. */
+  logger?: Logger;
+  /** Where a default logger writes (tests capture it). */
+  logStream?: DestinationStream;
+  /** Apply database migrations first (default true). */
+  migrate?: boolean;
+  /** The spec (default: the bundled document). */
+  spec?: GatewaySpec;
+  /** An open database to use instead of opening one from the config (the caller keeps closing it). */
+  db?: Database;
+}
+
+/**
+ * Opens everything a server instance needs from its configuration: the logger, the database (migrated),
+ * the master key (from `MTLS_MASTER_KEY` or the key file), the secret store (Vault when `VAULT_ADDR` is set,
+ * else embedded), authentication and the metrics registry.
+ *
+ * @example
+ * ```ts
+ * const context = await createGatewayContext(loadConfig());
+ * try { … } finally { await context.close(); }
+ * ```
+ */
+export async function createGatewayContext(
+  config: GatewayConfig,
+  options: CreateGatewayContextOptions = {},
+): Promise<OwnedGatewayContext> {
+  const logger =
+    options.logger ??
+    createLogger({
+      level: config.logLevel,
+      ...(options.logStream ? { destination: options.logStream } : {}),
+    });
+  const spec = options.spec ?? GatewaySpec.load();
+  const db: Database =
+    options.db ??
+    (await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      onBackgroundError: (error) => logger.error({ err: error }, 'Idle database connection failed'),
+    }));
+  const closeDatabase = options.db ? async () => undefined : () => db.close();
+  try {
+    if (options.migrate ?? true) {
+      const applied = await migrate(db);
+      if (applied.length > 0) logger.info({ versions: applied }, 'Applied database migrations');
+    }
+    const masterKey = await loadMasterKey({
+      masterKey: config.masterKey,
+      dataDir: config.dataDir,
+      warn: (message) => logger.warn(message),
+    });
+    let secrets: SecretStore;
+    let keyring: () => Keyring;
+    if (config.vault) {
+      secrets = new VaultSecretStore({
+        address: config.vault.address,
+        token: config.vault.token,
+        mount: config.vault.mount,
+        namespace: config.vault.namespace,
+      });
+      // With Vault, the master key still seals the OAuth consumer secrets in the database.
+      const fixed = new Keyring(masterKey);
+      keyring = () => fixed;
+    } else {
+      const embedded = new EmbeddedSecretStore({ db, masterKey });
+      secrets = embedded;
+      // Read through the store, so a rotation made by this process is seen at once.
+      keyring = () => embedded.keyring;
+    }
+    const auth = new Authenticator({
+      db,
+      keyring,
+      spec,
+      jwtSecret: config.jwtSecret,
+      jwksUrl: config.jwksUrl,
+      logger,
+    });
+    const metrics = new MetricsRegistry();
+    metrics.onCollectError = (metric, error) =>
+      logger.warn({ err: error, metric }, 'Collecting a metric failed');
+    return { config, db, secrets, auth, logger, metrics, spec, keyring, close: closeDatabase };
+  } catch (error) {
+    await closeDatabase().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Options of {@link buildApp}. */
+export interface BuildAppOptions {
+  /** Route modules (certificates, mappings, forwarding…), each registered as its own encapsulated plugin. */
+  routes?: readonly GatewayRoutePlugin[];
+  /** When building from a config: where the logger writes (tests capture it). */
+  logStream?: DestinationStream;
+}
+
+function isContext(source: GatewayConfig | GatewayContext): source is GatewayContext {
+  return 'db' in source && 'auth' in source;
+}
+
+interface RegisteredRoute {
+  method: string;
+  pattern: RegExp;
+}
+
+function routePattern(routePath: string): RegExp {
+  const escaped = routePath
+    .split('/')
+    .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${escaped}$`);
+}
+
+/**
+ * Builds the gateway's Fastify app. Given a config, it opens its own context (database, secret store…) and
+ * closes it with the app; given a context, the caller owns it.
+ *
+ * - Every route is a spec operation (`registerSpecRoute`): authenticated, authorized and validated from the
+ *   OpenAPI document. Registering any other route fails at start-up.
+ * - Every answer the gateway makes itself is `application/problem+json` with `LP-gateway-error`; unknown
+ *   paths are 404 `route_not_found`, a known path with another method is 405 `method_not_allowed` (with
+ *   `Allow`).
+ * - Request ids: a well-formed incoming `X-Request-Id` is kept, else one is generated; it is echoed on every
+ *   answer and on every log line (`requestId`).
+ * - Per-IP token bucket rate limit (`MTLS_RATE_LIMIT_RPS`, per replica), `/healthz` and `/readyz` exempt.
+ * - `@fastify/multipart` is registered here with the configured limits; route modules must not register it.
+ *
+ * @example
+ * ```ts
+ * const app = await buildApp(loadConfig(), { routes: [certificateRoutes, mappingRoutes, forwardingRoutes] });
+ * await app.listen({ port: 8080, host: '127.0.0.1' });
+ * ```
+ */
+export async function buildApp(
+  source: GatewayConfig | GatewayContext,
+  options: BuildAppOptions = {},
+): Promise<FastifyInstance> {
+  const owned = isContext(source)
+    ? undefined
+    : await createGatewayContext(source, options.logStream ? { logStream: options.logStream } : {});
+  const context: GatewayContext = owned ?? (source as GatewayContext);
+  const { config, spec } = context;
+
+  try {
+    const app = Fastify({
+      loggerInstance: context.logger,
+      genReqId: requestIdOf,
+      requestIdHeader: false,
+      logController: new LogController({ requestIdLogLabel: 'requestId' }),
+      bodyLimit: config.bodyLimitBytes,
+      // A hop count becomes the function proxy-addr would build from it (Fastify's types omit numbers).
+      trustProxy:
+        typeof config.trustProxy === 'number'
+          ? (_address: string, hop: number) => hop < (config.trustProxy as number)
+          : config.trustProxy,
+      // The spec declares HEAD where it exists (forwardHead); automatic HEAD routes would collide with it.
+      exposeHeadRoutes: false,
+    }) as unknown as FastifyInstance;
+
+    if (owned) app.addHook('onClose', async () => owned.close());
+
+    app.decorate('gateway', context);
+    app.decorateRequest('principal', undefined);
+    app.decorateRequest('operation', undefined);
+    app.decorateRequest('operationInput', undefined);
+
+    const registeredRoutes: RegisteredRoute[] = [];
+    app.addHook('onRoute', (route) => {
+      if (!route.config?.operationId) {
+        throw new Error(
+          `Route ${String(route.method)} ${route.url} is not an operation of the OpenAPI document. ` +
+            'Declare routes with registerSpecRoute(app, operationId, handler).',
+        );
+      }
+      for (const method of [route.method].flat()) {
+        registeredRoutes.push({ method: String(method).toUpperCase(), pattern: routePattern(route.url) });
+      }
+    });
+
+    const limiter =
+      config.rateLimitRps > 0
+        ? new TokenBucketRateLimiter({ requestsPerSecond: config.rateLimitRps })
+        : undefined;
+    if (limiter) {
+      const sweeper = setInterval(() => limiter.sweep(), 60_000);
+      sweeper.unref();
+      app.addHook('onClose', async () => clearInterval(sweeper));
+    }
+    const httpMetrics = registerHttpMetrics(context.metrics);
+
+    app.addHook('onRequest', async (request, reply) => {
+      reply.header('x-request-id', request.id);
+      const operationId = request.routeOptions.config?.operationId;
+      request.operation = operationId ? spec.operations.get(operationId) : undefined;
+      if (limiter && !RATE_LIMIT_EXEMPT_PATHS.has(request.url.split('?')[0] ?? '')) {
+        const decision = limiter.take(request.ip);
+        if (!decision.allowed)
+          throw new RateLimitedError(limiter.requestsPerSecond, decision.retryAfterSeconds);
+      }
+    });
+    app.addHook('onResponse', async (request, reply) => {
+      httpMetrics.observe(request, reply);
+    });
+
+    app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+      const problem = toGatewayError(error, config.bodyLimitBytes);
+      if (problem.status >= 500) {
+        request.log.error({ err: error, problem: problem.code }, 'Request failed');
+      } else {
+        request.log.info({ problem: problem.code, status: problem.status }, problem.detail);
+      }
+      return sendProblem(request, reply, problem);
+    });
+
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?')[0] ?? '/';
+      const allowed = [
+        ...new Set(registeredRoutes.filter((route) => route.pattern.test(path)).map((route) => route.method)),
+      ];
+      const error: GatewayError =
+        allowed.length > 0
+          ? new MethodNotAllowedError(request.method, path, allowed.sort())
+          : new RouteNotFoundError(
+              `No operation serves ${request.method} ${path.length > 200 ? `${path.slice(0, 200)}…` : path}. ` +
+                'See /docs for the API reference.',
+            );
+      return sendProblem(request, reply, error);
+    });
+
+    await app.register(multipart, {
+      throwFileSizeLimit: true,
+      limits: {
+        fileSize: config.multipart.fileSizeBytes,
+        fieldSize: config.multipart.fieldSizeBytes,
+        files: config.multipart.files,
+        fields: config.multipart.fields,
+        parts: config.multipart.parts,
+      },
+    });
+
+    for (const plugin of [operationsRoutes, ...(options.routes ?? [])]) {
+      await app.register(async (child) => plugin(child, context));
+    }
+    return app;
+  } catch (error) {
+    // Nobody gets the app: release what this call opened.
+    await owned?.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,152 @@
+import type { Logger } from 'pino';
+import { UnauthorizedError } from '../http/errors.js';
+import type { AuthSchemeKind, GatewaySpec, SpecOperation } from '../http/openapi.js';
+import type { Keyring } from '../secrets/master-key.js';
+import type { Queryable } from '../storage/database.js';
+import { API_TOKEN_PREFIX, ApiTokenStore } from './api-tokens.js';
+import { OAuthCredentialStore } from './credentials.js';
+import { JwtVerifier } from './jwt.js';
+import { NonceStore } from './nonce-store.js';
+import { OAuth1Verifier } from './oauth1-verifier.js';
+import { authorizeOperation, type Principal } from './principal.js';
+
+/** Options of {@link Authenticator}. */
+export interface AuthenticatorOptions {
+  db: Queryable;
+  /** The master keys sealing OAuth consumer secrets (a function, so a rotated keyring is picked up). */
+  keyring: () => Keyring;
+  spec: GatewaySpec;
+  /** `MTLS_JWT_SECRET`. */
+  jwtSecret?: string | undefined;
+  /** `MTLS_JWKS_URL`. */
+  jwksUrl?: string | undefined;
+  /** OAuth timestamp window in seconds (default 300). */
+  timestampWindowSeconds?: number;
+  /** Clock in milliseconds (tests). */
+  now?: () => number;
+  logger?: Logger | undefined;
+}
+
+/** A request as authentication sees it. */
+export interface RequestToAuthenticate {
+  method: string;
+  /** Absolute URL as the client called it. */
+  url: string;
+  /** The `Authorization` header, if any. */
+  authorization: string | undefined;
+  /** An `application/x-www-form-urlencoded` body, if any (OAuth signs its parameters). */
+  formBody?: string | undefined;
+}
+
+/**
+ * Authenticates requests (OAuth 1.0a, Bearer JWT, static API tokens) and authorizes them against the
+ * operation's security requirements in the spec. Also owns the credential and token stores the CLI manages.
+ *
+ * @example
+ * ```ts
+ * const auth = new Authenticator({ db, keyring: () => keyring, spec: GatewaySpec.load() });
+ * const principal = await auth.authenticate(operation, { method, url, authorization });
+ * auth.authorize(principal, operation, accountId);
+ * ```
+ */
+export class Authenticator {
+  readonly credentials: OAuthCredentialStore;
+  readonly tokens: ApiTokenStore;
+  readonly nonces: NonceStore;
+  readonly oauth1: OAuth1Verifier;
+  readonly jwt: JwtVerifier;
+  readonly spec: GatewaySpec;
+
+  constructor(options: AuthenticatorOptions) {
+    this.spec = options.spec;
+    this.credentials = new OAuthCredentialStore(options.db, options.keyring);
+    this.tokens = new ApiTokenStore(options.db);
+    this.nonces = new NonceStore(options.db, {
+      ...(options.now ? { now: options.now } : {}),
+      onPurgeError: (error) => options.logger?.warn({ err: error }, 'Purging expired OAuth nonces failed'),
+    });
+    this.oauth1 = new OAuth1Verifier({
+      credentials: this.credentials,
+      nonces: this.nonces,
+      ...(options.timestampWindowSeconds === undefined
+        ? {}
+        : { timestampWindowSeconds: options.timestampWindowSeconds }),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    this.jwt = new JwtVerifier({
+      secret: options.jwtSecret,
+      jwksUrl: options.jwksUrl,
+      ...(options.now ? { now: options.now } : {}),
+    });
+  }
+
+  /** The scheme kinds an operation accepts (empty for a public operation). */
+  acceptedSchemes(operation: SpecOperation): Set<AuthSchemeKind> {
+    const kinds = new Set<AuthSchemeKind>();
+    for (const requirement of operation.security) {
+      const names = Object.keys(requirement);
+      const kind =
+        names.length === 1 && names[0] !== undefined ? this.spec.schemeKinds.get(names[0]) : undefined;
+      if (kind) kinds.add(kind);
+    }
+    return kinds;
+  }
+
+  /**
+   * Establishes who sent the request, with a scheme the operation accepts.
+   *
+   * @throws {UnauthorizedError} missing, unsupported or invalid credentials.
+   * @throws {InvalidRequestError} a malformed OAuth header.
+   */
+  async authenticate(operation: SpecOperation, request: RequestToAuthenticate): Promise<Principal> {
+    const accepted = this.acceptedSchemes(operation);
+    const header = request.authorization?.trim();
+    if (!header) {
+      throw new UnauthorizedError(
+        'Send an OAuth 1.0a signature or a Bearer token in the Authorization header.',
+      );
+    }
+    const scheme = header.split(/[ \t]/, 1)[0]?.toLowerCase();
+    if (scheme === 'oauth' && accepted.has('oauth1')) {
+      return this.oauth1.verify({
+        method: request.method,
+        url: request.url,
+        authorization: header,
+        formBody: request.formBody,
+      });
+    }
+    if (scheme === 'bearer' && accepted.has('bearer')) {
+      const token = header.slice(6).trim();
+      if (!token) throw new UnauthorizedError('The Bearer token is empty.');
+      if (token.startsWith(API_TOKEN_PREFIX)) {
+        const found = await this.tokens.findActive(token);
+        if (!found) {
+          throw new UnauthorizedError(
+            'The API token is unknown, revoked or expired. Create a new one with `mtls-gateway tokens create`.',
+          );
+        }
+        return {
+          scheme: 'bearer',
+          credentialKind: 'api-token',
+          subject: String(found.id),
+          accounts: found.accounts,
+          permissions: found.permissions,
+        };
+      }
+      return this.jwt.verify(token);
+    }
+    throw new UnauthorizedError(
+      `Unsupported Authorization scheme. ${operation.method} ${operation.path} accepts ${[...accepted]
+        .map((kind) => (kind === 'oauth1' ? 'OAuth (1.0a signature)' : 'Bearer'))
+        .join(' or ')}.`,
+    );
+  }
+
+  /**
+   * Checks the principal's permissions (from the operation's security requirement) and account scope.
+   * @throws {ForbiddenError}
+   */
+  authorize(principal: Principal, operation: SpecOperation, accountId: string | undefined): void {
+    authorizeOperation(principal, operation, this.spec.schemeKinds, accountId);
+  }
+}

@@ -1,0 +1,897 @@
+import { randomBytes } from 'node:crypto';
+import { InvalidRequestError, NameConflictError, NotFoundError } from '../http/errors.js';
+import { SecretDecryptionError } from '../secrets/errors.js';
+import {
+  assertValidSecretRef,
+  certificateSecretRef,
+  type SecretContext,
+  type SecretMaterial,
+  type SecretStore,
+} from '../secrets/secret-store.js';
+import type { Database, Transaction } from '../storage/database.js';
+import { UniqueViolationError } from '../storage/errors.js';
+import { generateRandomId } from '../storage/ids.js';
+import type { ChangeKind } from '../storage/migrations.js';
+import {
+  type OpenCertificateFilesOptions,
+  type OpenedCertificateFile,
+  openCertificateFiles,
+  type P12Input,
+} from './certificate-file.js';
+import {
+  CERTIFICATE_COLUMNS,
+  type CertificateResource,
+  type CertificateRow,
+  type CertificateSaveResult,
+  computeCertificateStatus,
+  renderCertificate,
+} from './certificate-record.js';
+
+/** The logger the services report background problems to (a pino / Fastify logger fits). */
+export interface ServiceLogger {
+  warn(details: Record<string, unknown>, message: string): void;
+}
+
+/** One certificate to upload. */
+export interface CertificateUploadInput {
+  /** Unique per account among certificates that are not deleted. */
+  name: string;
+  /** The PKCS#12 file (bytes, byte values or base64). */
+  p12: P12Input;
+  /** Opens the file; never stored. */
+  password: string;
+}
+
+/** A replacement file for an existing certificate. */
+export interface CertificateReplacementInput {
+  id: number;
+  /** The new PKCS#12 file (bytes, byte values or base64). */
+  p12: P12Input;
+  password: string;
+  /** A new name (optional); unique per account like on upload. */
+  name?: string | undefined;
+}
+
+/** Options of a create or update. */
+export interface CertificateWriteOptions {
+  /** Accept certificates outside their validity period (`allowExpired=true`). */
+  allowExpired?: boolean | undefined;
+  /** Where item `index` sits in the request, for `errors[].name` of a 400. Default `/<index>/p12`. */
+  pointer?: OpenCertificateFilesOptions['pointer'];
+  /** How item `index` is named in a 400's detail. Default `Item <index> ("<name>")`. */
+  describeItem?: OpenCertificateFilesOptions['describeItem'];
+}
+
+/** The key material of an Available certificate, for the forwarding module. */
+export interface LoadedCertificate {
+  id: number;
+  /** Goes up with every replacement: connection pools are keyed on (id, version). */
+  version: number;
+  material: SecretMaterial;
+  /** The certificate's notAfter: a cached copy must not be used past it. */
+  notAfter: Date | null;
+}
+
+/** What {@link CertificateService.sweepPendingCertificates} removed. */
+export interface CertificateSweepResult {
+  /** Rows left `pending` by a create that never finished, and their secrets. */
+  pendingCertificates: number;
+  /** Embedded-store secrets no live certificate points to (an interrupted update or delete). */
+  orphanedSecrets: number;
+}
+
+/** Options of {@link CertificateService}. */
+export interface CertificateServiceOptions {
+  db: Database;
+  secrets: SecretStore;
+  logger?: ServiceLogger | undefined;
+  /** The clock (tests). Default `() => new Date()`. */
+  now?: (() => Date) | undefined;
+  /**
+   * How long a create may stay `pending` before its row counts as abandoned (a crash between steps): a new
+   * upload with the same name then removes it instead of answering 409. Default 10 minutes.
+   */
+  pendingTimeoutMs?: number | undefined;
+  /** Secret-store lookups run at once when listing. Default 8. */
+  lookupConcurrency?: number | undefined;
+}
+
+const DEFAULT_PENDING_TIMEOUT_MS = 10 * 60_000;
+
+const silentLogger: ServiceLogger = { warn() {} };
+
+/** Whether a unique violation is the per-account certificate name index. */
+function isNameConflict(error: unknown): error is UniqueViolationError {
+  return error instanceof UniqueViolationError && error.constraint === 'certificates_account_name_key';
+}
+
+/** The class name of an error, for logs (messages could come from a remote secret store). */
+function errorKind(error: unknown): string {
+  return error instanceof Error
+    ? `${error.name}${'code' in error ? ` (${String(error.code)})` : ''}`
+    : typeof error;
+}
+
+/**
+ * A fresh ref for one version of a certificate's material. The random suffix makes it unique even when two
+ * updates of the same version race, so a secret is never overwritten while a row still points to it.
+ */
+function freshSecretRef(accountId: string, certificateId: number, version: number): string {
+  const ref = `${certificateSecretRef({ accountId, certificateId, version })}-${randomBytes(6).toString('hex')}`;
+  assertValidSecretRef(ref);
+  return ref;
+}
+
+function contextOf(row: Pick<CertificateRow, 'account_id' | 'id'>): SecretContext {
+  return { accountId: row.account_id, certificateId: String(row.id) };
+}
+
+async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Writes the change-log row replicas poll; always inside the transaction of the change itself. */
+export async function recordChange(
+  tx: Transaction,
+  change: { accountId: string; kind: ChangeKind; certificateId?: number | null; mappingId?: number | null },
+): Promise<void> {
+  await tx.query(
+    'INSERT INTO change_log (account_id, certificate_id, mapping_id, kind) VALUES ($1, $2, $3, $4)',
+    [change.accountId, change.certificateId ?? null, change.mappingId ?? null, change.kind],
+  );
+}
+
+/**
+ * The account's client certificates: uploads, replacements, soft deletes, reads with a status computed when
+ * read, and the key material the forwarding module presents.
+ *
+ * Key material lives in the {@link SecretStore} only; the database holds the certificate's public facts and
+ * the secret's ref. Writes follow a protocol that survives a crash at any point:
+ * - **create**: the row is inserted `pending` and committed, the secret is written, then the row is flipped
+ *   to `stored` with its change-log row. A `pending` row is never Available, never presented and never
+ *   listed; {@link sweepPendingCertificates} removes abandoned ones.
+ * - **update**: the new secret is written under a new ref, then one transaction switches the row (ref,
+ *   metadata, `version + 1`, change log), then the old secret is deleted. Until the switch the old key is
+ *   still the one referenced.
+ * - **delete**: one transaction marks the row deleted and disables its mappings, then the secret is deleted.
+ *
+ * @example
+ * ```ts
+ * const certificates = new CertificateService({ db, secrets });
+ * const result = await certificates.create('le1606809', [{ name: 'Cert1', p12, password: 'changeit' }]);
+ * const [saved] = result.successfulySavedCertificates; // saved.status === 'Available'
+ * const loaded = await certificates.loadCertificateMaterial('le1606809', saved.id);
+ * ```
+ */
+export class CertificateService {
+  readonly #db: Database;
+  readonly #secrets: SecretStore;
+  readonly #logger: ServiceLogger;
+  readonly #now: () => Date;
+  readonly #pendingTimeoutMs: number;
+  readonly #lookupConcurrency: number;
+
+  constructor(options: CertificateServiceOptions) {
+    this.#db = options.db;
+    this.#secrets = options.secrets;
+    this.#logger = options.logger ?? silentLogger;
+    this.#now = options.now ?? (() => new Date());
+    this.#pendingTimeoutMs = options.pendingTimeoutMs ?? DEFAULT_PENDING_TIMEOUT_MS;
+    this.#lookupConcurrency = Math.max(1, options.lookupConcurrency ?? 8);
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Reads
+
+  /**
+   * The account's certificates (soft-deleted ones only with `includeDeleted`), oldest first.
+   *
+   * @example
+   * ```ts
+   * const all = await certificates.list('le1606809', { includeDeleted: true });
+   * ```
+   */
+  async list(
+    accountId: string,
+    options: { includeDeleted?: boolean | undefined } = {},
+  ): Promise<CertificateResource[]> {
+    const { rows } = await this.#db.query<CertificateRow>(
+      `SELECT ${CERTIFICATE_COLUMNS} FROM certificates
+       WHERE account_id = $1 AND secret_state = 'stored' ${options.includeDeleted ? '' : 'AND NOT deleted'}
+       ORDER BY created_at, id`,
+      [accountId],
+    );
+    return this.#renderAll(rows);
+  }
+
+  /**
+   * One certificate of the account, soft-deleted ones included.
+   *
+   * @throws {NotFoundError} when the account has no such certificate.
+   * @example
+   * ```ts
+   * const certificate = await certificates.get('le1606809', 3515906310);
+   * ```
+   */
+  async get(accountId: string, certificateId: number): Promise<CertificateResource> {
+    const row = await this.#findRow(this.#db, accountId, certificateId, { includeDeleted: true });
+    if (!row) throw this.#notFound(accountId, certificateId);
+    const [rendered] = await this.#renderAll([row]);
+    return rendered as CertificateResource;
+  }
+
+  /**
+   * The key material of a certificate, only when it is Available (stored, not deleted, inside its validity
+   * period and present in the secret store); `undefined` otherwise.
+   *
+   * @throws {SecretStoreUnavailableError} when the secret store cannot be reached (a transient failure the
+   *   caller should report, not a missing certificate).
+   * @example
+   * ```ts
+   * const loaded = await certificates.loadCertificateMaterial('le1606809', mapping.certificateId);
+   * if (loaded) tls.connect({ key: loaded.material.privateKeyPem, cert: loaded.material.certificatePem, … });
+   * ```
+   */
+  async loadCertificateMaterial(
+    accountId: string,
+    certificateId: number,
+  ): Promise<LoadedCertificate | undefined> {
+    const row = await this.#findRow(this.#db, accountId, certificateId, { includeDeleted: false });
+    if (!row || computeCertificateStatus(row, { secretPresent: true, now: this.#now() }) !== 'Available') {
+      return undefined;
+    }
+    let material: SecretMaterial | undefined;
+    try {
+      material = await this.#secrets.get(row.secret_ref, contextOf(row));
+    } catch (error) {
+      if (!(error instanceof SecretDecryptionError)) throw error;
+      this.#logger.warn(
+        { accountId, certificateId, error: errorKind(error) },
+        'The key material of a certificate cannot be decrypted; it is treated as missing.',
+      );
+      return undefined;
+    }
+    if (!material) return undefined;
+    return { id: row.id, version: row.version, material, notAfter: row.expires_at };
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Create
+
+  /**
+   * Uploads certificates. Every file is opened and checked first (one unusable file → 400 for the whole
+   * request, nothing stored), names are checked (409), then each certificate is saved. A certificate whose
+   * secret cannot be written is reported in `failedSaveToVaultCertificates` (status `UnAvailable`) and leaves
+   * nothing behind.
+   *
+   * @throws {CertificateFileRejectedError} 400 `p12_*` naming each refused item.
+   * @throws {NameConflictError} 409 `name_conflict` when a name is taken in the account or used twice.
+   * @example
+   * ```ts
+   * const { successfulySavedCertificates, failedSaveToVaultCertificates } = await certificates.create(
+   *   'le1606809', [{ name: 'Cert1', p12, password }], { allowExpired: false });
+   * ```
+   */
+  async create(
+    accountId: string,
+    uploads: readonly CertificateUploadInput[],
+    options: CertificateWriteOptions = {},
+  ): Promise<CertificateSaveResult> {
+    if (uploads.length === 0) {
+      throw new InvalidRequestError('Send at least one certificate.', [
+        { location: 'body', name: '', message: 'must not be empty' },
+      ]);
+    }
+    const opened = openCertificateFiles(uploads, {
+      allowExpired: options.allowExpired,
+      now: this.#now(),
+      pointer: options.pointer,
+      describeItem: options.describeItem ?? ((index) => `Item ${index} ("${uploads[index]?.name}")`),
+    });
+    this.#assertNamesDistinct(
+      accountId,
+      uploads.map((upload) => upload.name),
+    );
+    await this.#assertNamesFree(
+      accountId,
+      uploads.map((upload) => upload.name),
+    );
+
+    const pending = await this.#insertPendingRows(accountId, uploads, opened);
+
+    const result: CertificateSaveResult = {
+      successfulySavedCertificates: [],
+      failedSaveToVaultCertificates: [],
+    };
+    for (const [index, row] of pending.entries()) {
+      const material = (opened[index] as OpenedCertificateFile).material;
+      const saved = await this.#storeCreatedSecret(row, material);
+      if (saved) result.successfulySavedCertificates.push(saved);
+      else result.failedSaveToVaultCertificates.push(renderCertificate(row, 'UnAvailable'));
+    }
+    return result;
+  }
+
+  /** Inserts one `pending` row per upload in a single transaction: all names are reserved, or none. */
+  async #insertPendingRows(
+    accountId: string,
+    uploads: readonly CertificateUploadInput[],
+    opened: readonly OpenedCertificateFile[],
+  ): Promise<CertificateRow[]> {
+    try {
+      return await this.#db.transaction(async (tx) => {
+        const rows: CertificateRow[] = [];
+        for (const [index, upload] of uploads.entries()) {
+          const file = opened[index] as OpenedCertificateFile;
+          for (;;) {
+            const id = generateRandomId();
+            // ON CONFLICT (id): a (theoretical) id collision retries with a new id without aborting the
+            // transaction; the name index still raises.
+            const { rows: inserted } = await tx.query<CertificateRow>(
+              `INSERT INTO certificates (id, account_id, name, display_name, version, secret_ref, secret_state,
+                 not_before, expires_at, subject, issuer, serial_number, fingerprint_sha256)
+               VALUES ($1, $2, $3, $3, 1, $4, 'pending', $5, $6, $7, $8, $9, $10)
+               ON CONFLICT (id) DO NOTHING
+               RETURNING ${CERTIFICATE_COLUMNS}`,
+              [
+                id,
+                accountId,
+                upload.name,
+                freshSecretRef(accountId, id, 1),
+                file.notBefore,
+                file.notAfter,
+                file.subject,
+                file.issuer,
+                file.serialNumber,
+                file.fingerprintSha256,
+              ],
+            );
+            const row = inserted[0];
+            if (row) {
+              rows.push(row);
+              break;
+            }
+          }
+        }
+        return rows;
+      });
+    } catch (error) {
+      // Another request took the name between the check and the insert.
+      if (isNameConflict(error))
+        throw this.#nameConflict(
+          accountId,
+          uploads.map((upload) => upload.name),
+        );
+      throw error;
+    }
+  }
+
+  /**
+   * Writes the secret of a `pending` row and flips it to `stored`. On a failed write the row and anything
+   * written are removed and `undefined` is returned. A crash in between leaves a `pending` row for the sweep.
+   */
+  async #storeCreatedSecret(
+    row: CertificateRow,
+    material: SecretMaterial,
+  ): Promise<CertificateResource | undefined> {
+    const context = contextOf(row);
+    try {
+      await this.#secrets.put(row.secret_ref, material, context);
+    } catch (error) {
+      this.#logger.warn(
+        { accountId: row.account_id, certificateId: row.id, error: errorKind(error) },
+        'The key material of a new certificate could not be stored; the upload is reported as failed.',
+      );
+      await this.#discardPendingCreate(row);
+      return undefined;
+    }
+
+    let stored: CertificateRow | undefined;
+    try {
+      stored = await this.#db.transaction(async (tx) => {
+        const { rows } = await tx.query<CertificateRow>(
+          `UPDATE certificates SET secret_state = 'stored', updated_at = now()
+           WHERE id = $1 AND account_id = $2 AND secret_state = 'pending' AND NOT deleted
+           RETURNING ${CERTIFICATE_COLUMNS}`,
+          [row.id, row.account_id],
+        );
+        const flipped = rows[0];
+        if (flipped)
+          await recordChange(tx, {
+            accountId: row.account_id,
+            certificateId: row.id,
+            kind: 'certificate.created',
+          });
+        return flipped;
+      });
+    } catch (error) {
+      // The flip may have committed before the failure surfaced: remove the secret only once the row is
+      // known to be gone. If the database is down, the sweep finds the pending row later.
+      await this.#discardUnflippedCreate(row);
+      throw error;
+    }
+    if (!stored) {
+      // The sweep removed the row meanwhile (it took longer than the pending timeout).
+      await this.#deleteSecretQuietly(row.secret_ref, context, row);
+      return undefined;
+    }
+    return renderCertificate(
+      stored,
+      computeCertificateStatus(stored, { secretPresent: true, now: this.#now() }),
+    );
+  }
+
+  /**
+   * After a failed secret write (the row is certainly still `pending`): the secret first (a write that timed
+   * out may have landed), then the row, so an interruption leaves the row naming the secret for the sweep.
+   * The row goes even when the secret store refuses the delete — typically it is down, and then nothing was
+   * written — so the failed upload leaves nothing visible behind (its name is free at once).
+   */
+  async #discardPendingCreate(row: CertificateRow): Promise<void> {
+    try {
+      await this.#secrets.delete(row.secret_ref, contextOf(row));
+    } catch (error) {
+      this.#logger.warn(
+        {
+          accountId: row.account_id,
+          certificateId: row.id,
+          secretRef: row.secret_ref,
+          error: errorKind(error),
+        },
+        'The secret of a failed upload could not be deleted; if the write had landed, delete this ref by hand.',
+      );
+    }
+    try {
+      await this.#db.query(
+        "DELETE FROM certificates WHERE id = $1 AND account_id = $2 AND secret_state = 'pending'",
+        [row.id, row.account_id],
+      );
+    } catch (error) {
+      this.#logger.warn(
+        { accountId: row.account_id, certificateId: row.id, error: errorKind(error) },
+        'A failed upload could not be cleaned up; the pending-certificate sweep will remove it.',
+      );
+    }
+  }
+
+  /** After a failed flip: the row first (only if still `pending`), then its secret if the row went. */
+  async #discardUnflippedCreate(row: CertificateRow): Promise<void> {
+    try {
+      const { rowCount } = await this.#db.query(
+        "DELETE FROM certificates WHERE id = $1 AND account_id = $2 AND secret_state = 'pending'",
+        [row.id, row.account_id],
+      );
+      if (rowCount === 1) await this.#secrets.delete(row.secret_ref, contextOf(row));
+    } catch (error) {
+      this.#logger.warn(
+        { accountId: row.account_id, certificateId: row.id, error: errorKind(error) },
+        'A failed upload could not be cleaned up; the pending-certificate sweep will remove it.',
+      );
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Update
+
+  /**
+   * Replaces the file (and optionally the name) of existing certificates. Every file is checked first (400),
+   * every id must be a certificate of the account that is not deleted (404), names must be free (409).
+   * Each certificate's `version` goes up by one and its id stays. A certificate whose new secret cannot be
+   * written is left exactly as it was and reported in `failedSaveToVaultCertificates`.
+   *
+   * @throws {CertificateFileRejectedError} | {InvalidRequestError} | {NotFoundError} | {NameConflictError}
+   * @example
+   * ```ts
+   * await certificates.update('le1606809', [{ id: 3515906310, p12, password: 'changeit' }]);
+   * ```
+   */
+  async update(
+    accountId: string,
+    replacements: readonly CertificateReplacementInput[],
+    options: CertificateWriteOptions = {},
+  ): Promise<CertificateSaveResult> {
+    if (replacements.length === 0) {
+      throw new InvalidRequestError('Send at least one certificate.', [
+        { location: 'body', name: '', message: 'must not be empty' },
+      ]);
+    }
+    const opened = openCertificateFiles(replacements, {
+      allowExpired: options.allowExpired,
+      now: this.#now(),
+      pointer: options.pointer,
+      describeItem: options.describeItem ?? ((index) => `Certificate ${replacements[index]?.id}`),
+    });
+    this.#assertIdsDistinct(replacements);
+
+    const ids = replacements.map((replacement) => replacement.id);
+    const { rows: current } = await this.#db.query<CertificateRow>(
+      `SELECT ${CERTIFICATE_COLUMNS} FROM certificates
+       WHERE account_id = $1 AND id = ANY($2::bigint[]) AND NOT deleted AND secret_state = 'stored'`,
+      [accountId, ids],
+    );
+    const byId = new Map(current.map((row) => [row.id, row]));
+    const missing = ids.filter((id) => !byId.has(id));
+    if (missing.length > 0) {
+      throw new NotFoundError(
+        `Certificate${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'do' : 'does'} not ` +
+          `exist in account ${accountId} (or ${missing.length > 1 ? 'are' : 'is'} deleted). Nothing was changed.`,
+      );
+    }
+    const renames = replacements.filter(
+      (replacement) => replacement.name !== undefined && replacement.name !== byId.get(replacement.id)?.name,
+    );
+    this.#assertNamesDistinct(
+      accountId,
+      renames.map((replacement) => replacement.name as string),
+    );
+    await this.#assertNamesFree(
+      accountId,
+      renames.map((replacement) => replacement.name as string),
+    );
+
+    const result: CertificateSaveResult = {
+      successfulySavedCertificates: [],
+      failedSaveToVaultCertificates: [],
+    };
+    for (const [index, replacement] of replacements.entries()) {
+      const row = byId.get(replacement.id) as CertificateRow;
+      const outcome = await this.#replaceSecret(
+        row,
+        opened[index] as OpenedCertificateFile,
+        replacement.name,
+      );
+      if (outcome.saved) result.successfulySavedCertificates.push(outcome.certificate);
+      else result.failedSaveToVaultCertificates.push(outcome.certificate);
+    }
+    return result;
+  }
+
+  /** New secret under a new ref → switch the row in one transaction → delete the old secret. */
+  async #replaceSecret(
+    row: CertificateRow,
+    file: OpenedCertificateFile,
+    newName: string | undefined,
+  ): Promise<{ saved: boolean; certificate: CertificateResource }> {
+    const context = contextOf(row);
+    const newRef = freshSecretRef(row.account_id, row.id, row.version + 1);
+    const unchanged = async () => ({ saved: false, certificate: await this.#renderCurrent(row) });
+    try {
+      await this.#secrets.put(newRef, file.material, context);
+    } catch (error) {
+      this.#logger.warn(
+        { accountId: row.account_id, certificateId: row.id, error: errorKind(error) },
+        'The key material of a certificate replacement could not be stored; the certificate is unchanged.',
+      );
+      await this.#deleteSecretQuietly(newRef, context, row);
+      return unchanged();
+    }
+
+    let switched: CertificateRow | undefined;
+    try {
+      switched = await this.#db.transaction(async (tx) => {
+        // Compare-and-swap on the ref: a concurrent replacement or delete wins, this one changes nothing.
+        const { rows } = await tx.query<CertificateRow>(
+          `UPDATE certificates SET secret_ref = $3, name = COALESCE($4, name), display_name = COALESCE($4, display_name),
+             not_before = $5, expires_at = $6, subject = $7, issuer = $8, serial_number = $9,
+             fingerprint_sha256 = $10, version = version + 1, updated_at = now()
+           WHERE id = $1 AND account_id = $2 AND secret_ref = $11 AND NOT deleted AND secret_state = 'stored'
+           RETURNING ${CERTIFICATE_COLUMNS}`,
+          [
+            row.id,
+            row.account_id,
+            newRef,
+            newName ?? null,
+            file.notBefore,
+            file.notAfter,
+            file.subject,
+            file.issuer,
+            file.serialNumber,
+            file.fingerprintSha256,
+            row.secret_ref,
+          ],
+        );
+        const updated = rows[0];
+        if (updated) {
+          await recordChange(tx, {
+            accountId: row.account_id,
+            certificateId: row.id,
+            kind: 'certificate.updated',
+          });
+        }
+        return updated;
+      });
+    } catch (error) {
+      if (isNameConflict(error)) {
+        await this.#deleteSecretQuietly(newRef, context, row);
+        throw this.#nameConflict(row.account_id, [newName ?? row.name]);
+      }
+      await this.#settleFailedSwitch(row, newRef);
+      throw error;
+    }
+    if (!switched) {
+      await this.#deleteSecretQuietly(newRef, context, row);
+      return unchanged();
+    }
+    await this.#deleteSecretQuietly(row.secret_ref, context, row);
+    return {
+      saved: true,
+      certificate: renderCertificate(
+        switched,
+        computeCertificateStatus(switched, { secretPresent: true, now: this.#now() }),
+      ),
+    };
+  }
+
+  /**
+   * The switch failed, but it may have committed before the failure surfaced: delete whichever secret the
+   * row no longer points to. When the row cannot be read, both stay (the embedded sweep removes the orphan).
+   */
+  async #settleFailedSwitch(row: CertificateRow, newRef: string): Promise<void> {
+    try {
+      const { rows } = await this.#db.query<{ secret_ref: string }>(
+        'SELECT secret_ref FROM certificates WHERE id = $1 AND account_id = $2',
+        [row.id, row.account_id],
+      );
+      const current = rows[0]?.secret_ref;
+      if (current === newRef) await this.#secrets.delete(row.secret_ref, contextOf(row));
+      else await this.#secrets.delete(newRef, contextOf(row));
+    } catch (error) {
+      this.#logger.warn(
+        { accountId: row.account_id, certificateId: row.id, error: errorKind(error) },
+        'A failed certificate replacement could not be cleaned up; the sweep will remove the unused secret.',
+      );
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Delete
+
+  /**
+   * Soft-deletes a certificate: `deleted: true`, its mappings disabled, its key material removed. The name
+   * becomes free.
+   *
+   * @throws {NotFoundError} when the account has no such certificate or it is already deleted.
+   * @example
+   * ```ts
+   * const deleted = await certificates.delete('le1606809', 3515906310); // deleted.deleted === true
+   * ```
+   */
+  async delete(accountId: string, certificateId: number): Promise<CertificateResource> {
+    const row = await this.#db.transaction(async (tx) => {
+      const { rows } = await tx.query<CertificateRow>(
+        `UPDATE certificates SET deleted = true, deleted_at = now(), updated_at = now()
+         WHERE id = $1 AND account_id = $2 AND NOT deleted AND secret_state = 'stored'
+         RETURNING ${CERTIFICATE_COLUMNS}`,
+        [certificateId, accountId],
+      );
+      const deleted = rows[0];
+      if (!deleted) return undefined;
+      const { rows: disabled } = await tx.query<{ id: number }>(
+        `UPDATE mappings SET enabled = false, updated_at = now()
+         WHERE account_id = $1 AND certificate_id = $2 AND NOT deleted AND enabled
+         RETURNING id`,
+        [accountId, certificateId],
+      );
+      for (const mapping of disabled) {
+        await recordChange(tx, { accountId, certificateId, mappingId: mapping.id, kind: 'mapping.updated' });
+      }
+      await recordChange(tx, { accountId, certificateId, kind: 'certificate.deleted' });
+      return deleted;
+    });
+    if (!row) throw this.#notFound(accountId, certificateId);
+    await this.#deleteSecretQuietly(row.secret_ref, contextOf(row), row);
+    return renderCertificate(row, 'UnAvailable');
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Sweep
+
+  /**
+   * Cleans up after interrupted writes: removes certificates left `pending` (a create that crashed between
+   * its steps) created before `olderThan`, with their secrets; and, with the embedded secret store, secrets
+   * older than `olderThan` that no live certificate points to (an update interrupted before its switch, or a
+   * delete interrupted before removing the secret). Safe to run on several replicas at once.
+   *
+   * With Vault, secrets orphaned by an interrupted update or delete are not found (the secret store offers no
+   * listing); they are never referenced, so never presented.
+   *
+   * @example
+   * ```ts
+   * await certificates.sweepPendingCertificates(new Date(Date.now() - 10 * 60_000));
+   * ```
+   */
+  async sweepPendingCertificates(
+    olderThan: Date,
+    scope: { accountId?: string | undefined } = {},
+  ): Promise<CertificateSweepResult> {
+    const { rows: pending } = await this.#db.query<CertificateRow>(
+      `SELECT ${CERTIFICATE_COLUMNS} FROM certificates
+       WHERE secret_state = 'pending' AND created_at < $1 AND ($2::text IS NULL OR account_id = $2)`,
+      [olderThan, scope.accountId ?? null],
+    );
+    let pendingCertificates = 0;
+    for (const row of pending) {
+      // Secret first: if this is interrupted, the row still names the secret for the next sweep.
+      await this.#secrets.delete(row.secret_ref, contextOf(row));
+      const { rowCount } = await this.#db.query(
+        `DELETE FROM certificates WHERE id = $1 AND secret_state = 'pending'
+         AND NOT EXISTS (SELECT 1 FROM mappings WHERE mappings.certificate_id = certificates.id)`,
+        [row.id],
+      );
+      pendingCertificates += rowCount;
+    }
+
+    let orphanedSecrets = 0;
+    if (this.#secrets.kind === 'embedded' && scope.accountId === undefined) {
+      const { rows: orphans } = await this.#db.query<{
+        ref: string;
+        account_id: string;
+        certificate_id: string;
+      }>(
+        `SELECT ref, account_id, certificate_id FROM secret_blobs b
+         WHERE b.updated_at < $1 AND b.ref LIKE 'accounts/%/certificates/%'
+           AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.secret_ref = b.ref AND NOT c.deleted)`,
+        [olderThan],
+      );
+      for (const orphan of orphans) {
+        await this.#secrets.delete(orphan.ref, {
+          accountId: orphan.account_id,
+          certificateId: orphan.certificate_id,
+        });
+        orphanedSecrets++;
+      }
+    }
+    if (pendingCertificates > 0 || orphanedSecrets > 0) {
+      this.#logger.warn(
+        { pendingCertificates, orphanedSecrets },
+        'Removed what interrupted certificate writes left behind.',
+      );
+    }
+    return { pendingCertificates, orphanedSecrets };
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Helpers
+
+  async #findRow(
+    queryable: Database,
+    accountId: string,
+    certificateId: number,
+    options: { includeDeleted: boolean },
+  ): Promise<CertificateRow | undefined> {
+    const { rows } = await queryable.query<CertificateRow>(
+      `SELECT ${CERTIFICATE_COLUMNS} FROM certificates
+       WHERE id = $1 AND account_id = $2 AND secret_state = 'stored' ${options.includeDeleted ? '' : 'AND NOT deleted'}`,
+      [certificateId, accountId],
+    );
+    return rows[0];
+  }
+
+  /** Renders rows, looking up in the secret store only those that could be Available. */
+  async #renderAll(rows: readonly CertificateRow[]): Promise<CertificateResource[]> {
+    const now = this.#now();
+    return mapWithConcurrency(rows, this.#lookupConcurrency, async (row) => {
+      const couldBeAvailable = computeCertificateStatus(row, { secretPresent: true, now }) === 'Available';
+      const secretPresent = couldBeAvailable && (await this.#secretPresent(row));
+      return renderCertificate(row, computeCertificateStatus(row, { secretPresent, now }));
+    });
+  }
+
+  async #renderCurrent(row: CertificateRow): Promise<CertificateResource> {
+    const fresh = await this.#findRow(this.#db, row.account_id, row.id, { includeDeleted: true });
+    const [rendered] = await this.#renderAll([fresh ?? row]);
+    return rendered as CertificateResource;
+  }
+
+  /** Whether the secret store holds the row's material. A store that fails counts as "not present". */
+  async #secretPresent(row: CertificateRow): Promise<boolean> {
+    try {
+      return (await this.#secrets.get(row.secret_ref, contextOf(row))) !== undefined;
+    } catch (error) {
+      this.#logger.warn(
+        { accountId: row.account_id, certificateId: row.id, error: errorKind(error) },
+        'The key material of a certificate could not be read; it is reported UnAvailable.',
+      );
+      return false;
+    }
+  }
+
+  async #deleteSecretQuietly(
+    ref: string,
+    context: SecretContext,
+    row: Pick<CertificateRow, 'account_id' | 'id'>,
+  ) {
+    try {
+      await this.#secrets.delete(ref, context);
+    } catch (error) {
+      this.#logger.warn(
+        { accountId: row.account_id, certificateId: row.id, error: errorKind(error) },
+        'A secret that is no longer used could not be deleted; the sweep will retry (embedded store).',
+      );
+    }
+  }
+
+  #assertNamesDistinct(accountId: string, names: readonly string[]): void {
+    const seen = new Set<string>();
+    const twice: string[] = [];
+    for (const name of names) {
+      if (seen.has(name)) twice.push(name);
+      seen.add(name);
+    }
+    if (twice.length > 0) {
+      throw new NameConflictError(
+        `The request uses the certificate name "${twice[0]}" more than once in account ${accountId}. ` +
+          'Give each certificate its own name.',
+      );
+    }
+  }
+
+  /** 409 when a name is held by a live certificate; an abandoned `pending` create is swept instead. */
+  async #assertNamesFree(accountId: string, names: readonly string[]): Promise<void> {
+    if (names.length === 0) return;
+    const query = () =>
+      this.#db.query<{ name: string; secret_state: string; created_at: Date }>(
+        `SELECT name, secret_state, created_at FROM certificates
+         WHERE account_id = $1 AND NOT deleted AND name = ANY($2::text[])`,
+        [accountId, names],
+      );
+    let { rows } = await query();
+    const abandonedBefore = new Date(this.#now().getTime() - this.#pendingTimeoutMs);
+    if (rows.some((row) => row.secret_state === 'pending' && row.created_at < abandonedBefore)) {
+      await this.sweepPendingCertificates(abandonedBefore, { accountId });
+      ({ rows } = await query());
+    }
+    if (rows.length > 0)
+      throw this.#nameConflict(
+        accountId,
+        rows.map((row) => row.name),
+      );
+  }
+
+  #nameConflict(accountId: string, names: readonly string[]): NameConflictError {
+    return new NameConflictError(
+      `Account ${accountId} already has a certificate named "${names[0]}". Choose another name or update it.`,
+    );
+  }
+
+  #assertIdsDistinct(replacements: readonly CertificateReplacementInput[]): void {
+    const seen = new Set<number>();
+    const errors = replacements.flatMap((replacement, index) => {
+      if (!seen.has(replacement.id)) {
+        seen.add(replacement.id);
+        return [];
+      }
+      return [
+        {
+          location: 'body' as const,
+          name: `/${index}/id`,
+          message: 'names a certificate already in the request',
+        },
+      ];
+    });
+    if (errors.length > 0) {
+      throw new InvalidRequestError(
+        `The request replaces certificate ${replacements[Number(errors[0]?.name?.split('/')[1])]?.id} more than once. ` +
+          'Send one replacement per certificate.',
+        errors,
+      );
+    }
+  }
+
+  #notFound(accountId: string, certificateId: number): NotFoundError {
+    return new NotFoundError(`Certificate ${certificateId} does not exist in account ${accountId}.`);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Certificates of the reference server: uploads (JSON and multipart), replacements, soft deletes, reads with
+ * a status computed when read, the key material forwarding presents, and the sweep that cleans up after
+ * interrupted writes.
+ *
+ * @example
+ * ```ts
+ * import { CertificateService, certificateRoutes } from './certificates/index.js';
+ * const certificates = new CertificateService({ db, secrets });
+ * const app = await buildApp(config, { routes: [certificateRoutes] });
+ * ```
+ */
+
+export type {
+  CertificateFileInput,
+  OpenCertificateFilesOptions,
+  OpenedCertificateFile,
+  P12Input,
+} from './certificate-file.js';
+export { decodeP12Bytes, openCertificateFiles } from './certificate-file.js';
+export type { CertificateForm, CertificateFormKind, CertificateFormLimits } from './certificate-form.js';
+export { readCertificateForm } from './certificate-form.js';
+export type {
+  CertificateResource,
+  CertificateRow,
+  CertificateSaveResult,
+  CertificateStatus,
+} from './certificate-record.js';
+export { computeCertificateStatus, renderCertificate } from './certificate-record.js';
+export type { CertificateRoutesOptions } from './certificate-routes.js';
+export { certificateRoutes, createCertificateRoutes } from './certificate-routes.js';
+export type {
+  CertificateReplacementInput,
+  CertificateServiceOptions,
+  CertificateSweepResult,
+  CertificateUploadInput,
+  CertificateWriteOptions,
+  LoadedCertificate,
+  ServiceLogger,
+} from './certificate-service.js';
+export { CertificateService, recordChange } from './certificate-service.js';
+export { CertificateFileRejectedError } from './errors.js';

@@ -1,0 +1,166 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const validKey = Buffer.alloc(32, 7).toString('base64');
+
+function problemsOf(env: Record<string, string>, configFile?: string): string[] {
+  try {
+    loadConfig({ env, cwd: '/srv', ...(configFile ? { configFile } : {}) });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'mtls-config-'));
+  });
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+  it('applies the documented defaults', () => {
+    const config = loadConfig({ env: {}, cwd: '/srv' });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      databaseUrl: undefined,
+      dataDir: '/srv/data',
+      masterKey: undefined,
+      vault: undefined,
+      egressAllow: [],
+      rateLimitRps: 10,
+      logLevel: 'info',
+      bodyLimitBytes: 10 * 1024 * 1024,
+      upstreamTimeouts: { connectMs: 10_000, totalMs: 60_000 },
+      trustProxy: false,
+      production: false,
+    });
+    expect(config.multipart.fileSizeBytes).toBe(1024 * 1024);
+  });
+
+  it('reads every variable of the environment', () => {
+    const config = loadConfig({
+      cwd: '/srv',
+      env: {
+        PORT: '0',
+        HOST: '0.0.0.0',
+        DATABASE_URL: 'postgres://u:p@db:5432/mtls',
+        MTLS_DATA_DIR: '/var/lib/mtls',
+        MTLS_MASTER_KEY: validKey,
+        VAULT_ADDR: 'https://vault:8200',
+        VAULT_TOKEN: 'hvs.x',
+        VAULT_MOUNT: 'kv',
+        VAULT_NAMESPACE: 'team',
+        MTLS_EGRESS_ALLOW: 'internal.example.com, 10.0.0.0/8 ,api.local:8443',
+        MTLS_UPSTREAM_CA_FILE: 'ca.pem',
+        MTLS_RATE_LIMIT_RPS: '0',
+        MTLS_JWT_SECRET: 'x'.repeat(32),
+        MTLS_JWKS_URL: 'file:/etc/jwks.json',
+        LOG_LEVEL: 'DEBUG',
+        MTLS_BODY_LIMIT: '2048',
+        MTLS_TRUST_PROXY: '10.0.0.0/8,192.168.1.1',
+        NODE_ENV: 'production',
+      },
+    });
+    expect(config).toMatchObject({
+      port: 0,
+      host: '0.0.0.0',
+      databaseUrl: 'postgres://u:p@db:5432/mtls',
+      dataDir: '/var/lib/mtls',
+      masterKey: validKey,
+      vault: { address: 'https://vault:8200', token: 'hvs.x', mount: 'kv', namespace: 'team' },
+      egressAllow: ['internal.example.com', '10.0.0.0/8', 'api.local:8443'],
+      upstreamCaFile: '/srv/ca.pem',
+      rateLimitRps: 0,
+      jwksUrl: 'file:/etc/jwks.json',
+      logLevel: 'debug',
+      bodyLimitBytes: 2048,
+      trustProxy: ['10.0.0.0/8', '192.168.1.1'],
+      production: true,
+    });
+    expect(config.multipart.fieldSizeBytes).toBe(2048);
+  });
+
+  it.each([
+    ['true', true],
+    ['false', false],
+    ['2', 2],
+  ])('reads MTLS_TRUST_PROXY=%s', (value, expected) => {
+    expect(loadConfig({ env: { MTLS_TRUST_PROXY: value } }).trustProxy).toEqual(expected);
+  });
+
+  it('reports every problem at once, naming each variable', () => {
+    const problems = problemsOf({
+      MTLS_RATE_LIMIT_RPS: 'ten',
+      PORT: '70000',
+      LOG_LEVEL: 'loud',
+      VAULT_TOKEN: 't',
+      MTLS_JWKS_URL: 'ftp://keys',
+      MTLS_TRUST_PROXY: 'sometimes',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'MTLS_RATE_LIMIT_RPS must be a non-negative integer, got "ten".',
+        'PORT must be an integer from 0 to 65535, got "70000".',
+        expect.stringContaining('LOG_LEVEL must be one of'),
+        'VAULT_ADDR must be set when VAULT_TOKEN, VAULT_MOUNT or VAULT_NAMESPACE is set.',
+        expect.stringContaining('MTLS_JWKS_URL'),
+        expect.stringContaining('MTLS_TRUST_PROXY'),
+      ]),
+    );
+    expect(problems).toHaveLength(6);
+  });
+
+  it('never echoes secret values', () => {
+    const secrets = {
+      MTLS_MASTER_KEY: 'not-a-key-but-secret-1',
+      MTLS_JWT_SECRET: 'short-secret-2',
+      DATABASE_URL: 'mysql://root:secret-3@db',
+      VAULT_ADDR: 'https://vault',
+    };
+    const problems = problemsOf(secrets);
+    expect(problems).toHaveLength(4);
+    const text = problems.join('\n');
+    for (const value of ['not-a-key-but-secret-1', 'short-secret-2', 'secret-3'])
+      expect(text).not.toContain(value);
+    expect(text).toContain('MTLS_MASTER_KEY must be 32 bytes');
+    expect(text).toContain('MTLS_JWT_SECRET must be at least 32 bytes');
+    expect(text).toContain('VAULT_TOKEN must be set');
+  });
+
+  it('reads a YAML or JSON config file with the same keys; the environment wins', async () => {
+    const yamlFile = path.join(dir, 'gateway.yaml');
+    await writeFile(
+      yamlFile,
+      'PORT: 9000\nMTLS_RATE_LIMIT_RPS: 3\nMTLS_EGRESS_ALLOW: [a.example, b.example]\n',
+    );
+    const fromFile = loadConfig({ env: { MTLS_RATE_LIMIT_RPS: '7' }, configFile: yamlFile });
+    expect(fromFile).toMatchObject({ port: 9000, rateLimitRps: 7, egressAllow: ['a.example', 'b.example'] });
+    expect(fromFile.configFile).toBe(yamlFile);
+
+    const jsonFile = path.join(dir, 'gateway.json');
+    await writeFile(jsonFile, JSON.stringify({ HOST: '::1', MTLS_BODY_LIMIT: 100 }));
+    expect(loadConfig({ env: { MTLS_CONFIG_FILE: jsonFile } })).toMatchObject({
+      host: '::1',
+      bodyLimitBytes: 100,
+    });
+  });
+
+  it('refuses unknown keys, non-mappings and unreadable files', async () => {
+    const typo = path.join(dir, 'typo.yaml');
+    await writeFile(typo, 'MTLS_RATE_LIMT_RPS: 3\n');
+    expect(problemsOf({}, typo)[0]).toContain('unknown key MTLS_RATE_LIMT_RPS');
+    const list = path.join(dir, 'list.yaml');
+    await writeFile(list, '- a\n- b\n');
+    expect(problemsOf({}, list)[0]).toContain('must hold a mapping');
+    expect(problemsOf({}, path.join(dir, 'missing.yaml'))[0]).toContain('cannot be read (ENOENT)');
+    const broken = path.join(dir, 'broken.json');
+    await writeFile(broken, '{"PORT": ');
+    expect(problemsOf({}, broken)[0]).toContain('is not valid JSON or YAML');
+  });
+});

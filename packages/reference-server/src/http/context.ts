@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { GatewayConfig } from '../config/config.js';
+import type { MetricsRegistry } from '../operations/metrics.js';
+import type { Keyring } from '../secrets/master-key.js';
+import type { SecretStore } from '../secrets/secret-store.js';
+import type { Database } from '../storage/database.js';
+import type { GatewaySpec } from './openapi.js';
+
+/**
+ * Everything a route module needs, shared by the whole server instance. Route plugins receive it as their
+ * second argument; handlers reach it as `request.server.gateway`.
+ *
+ * @example
+ * ```ts
+ * export const certificateRoutes: GatewayRoutePlugin = (app, { db, secrets }) => {
+ *   registerSpecRoute(app, 'listCertificates', async (request) => listCertificates(db, request.params));
+ * };
+ * ```
+ */
+export interface GatewayContext {
+  config: GatewayConfig;
+  db: Database;
+  /** Where certificate key material lives (embedded AES-256-GCM or Vault). */
+  secrets: SecretStore;
+  /** Authentication, authorization, and the credential / token stores. */
+  auth: Authenticator;
+  logger: Logger;
+  /** Prometheus registry rendered at `/metrics`; modules add their own metrics. */
+  metrics: MetricsRegistry;
+  /** The OpenAPI document and its operation index. */
+  spec: GatewaySpec;
+  /** Master keys (current + previous) sealing OAuth consumer secrets. */
+  keyring: () => Keyring;
+}
+
+/**
+ * A route module: registers its operations with `registerSpecRoute` on the (encapsulated) instance it is
+ * given. `buildApp` registers each one as its own Fastify plugin.
+ *
+ * @example
+ * ```ts
+ * const pingRoutes: GatewayRoutePlugin = (app) => {
+ *   registerSpecRoute(app, 'getHealth', async () => ({ status: 'ok' }));
+ * };
+ * ```
+ */
+export type GatewayRoutePlugin = (app: FastifyInstance, context: GatewayContext) => void | Promise<void>;
