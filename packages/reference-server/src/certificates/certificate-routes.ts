@@ -4,6 +4,7 @@ import type { GatewayContext, GatewayRoutePlugin } from '../http/context.js';
 import { InvalidRequestError } from '../http/errors.js';
 import { registerSpecRoute } from '../http/spec-routes.js';
 import { readCertificateForm } from './certificate-form.js';
+import { registerCertificateMetrics } from './certificate-metrics.js';
 import { CertificateService, type CertificateWriteOptions } from './certificate-service.js';
 
 type Schemas = components['schemas'];
@@ -60,6 +61,7 @@ export function createCertificateRoutes(options: CertificateRoutesOptions = {}):
         pendingTimeoutMs,
       });
     const limits = context.config.multipart;
+    registerCertificateMetrics(context.metrics, context.db);
 
     registerSpecRoute(app, 'listCertificates', async (request) => {
       const { accountId } = request.params as AccountParams;
