@@ -1,8 +1,10 @@
 // The standalone server over real HTTP on loopback, as curl or a browser app on another port would use it.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { MockCliUsageError, parseMockCliArguments, runMockCli } from './cli.js';
 import { type RunningMockServer, startMockServer } from './standalone.js';
@@ -27,6 +29,37 @@ describe('startMockServer', () => {
     const health = await fetch(`${mock.url}/healthz`);
     expect(await validator.response('getHealth', health)).toEqual([]);
     expect(await health.json()).toEqual({ status: 'ok' });
+  });
+
+  test('curl itself uploads a file with a JSON certificate part, and lists it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mtls-mock-curl-'));
+    writeFileSync(join(dir, 'client.p12'), p12);
+    const curl = (args: string[]) => promisify(execFile)('curl', ['--silent', '--show-error', ...args]);
+    const created = await curl([
+      '--header',
+      'Authorization: Bearer anything',
+      '--form',
+      `file=@${join(dir, 'client.p12')};type=application/x-pkcs12`,
+      '--form',
+      'certificate={"name":"ByCurl","password":"changeit"};type=application/json',
+      '--write-out',
+      '\n%{http_code}',
+      `${mock.url}/mtls/account/le1606809/certificates/byFile`,
+    ]);
+    const [body, status] = created.stdout.split('\n');
+    expect(status).toBe('201');
+    expect(JSON.parse(body ?? '').successfulySavedCertificates[0]).toMatchObject({
+      name: 'ByCurl',
+      status: 'Available',
+    });
+    const listed = await curl([
+      '--header',
+      'Authorization: Bearer anything',
+      `${mock.url}/mtls/account/le1606809/certificates`,
+    ]);
+    expect(JSON.parse(listed.stdout).map((certificate: { name: string }) => certificate.name)).toEqual([
+      'ByCurl',
+    ]);
   });
 
   test('a multipart upload, then the JSON operations see it', async () => {
