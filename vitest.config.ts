@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Workspace packages are resolved to their TypeScript sources (the `@mtls-gateway/source`
 // export condition), so tests never run against a stale build.
@@ -29,7 +29,17 @@ export default defineConfig({
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
         },
       },
-      { extends: true, test: { name: 'integration', root: 'test', include: ['**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          root: 'test',
+          include: ['**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'contract/**'],
+        },
+      },
+      // The contract suite: one scenario suite run against every implementation (see test/README.md).
+      { extends: true, test: { name: 'contract', root: 'test', include: ['contract/**/*.test.ts'] } },
     ],
     passWithNoTests: false,
     testTimeout: 30_000,

@@ -3,8 +3,9 @@
  * authentication (401), parameter and body validation against the spec (400 / 413 / 415), then the logic;
  * anything thrown becomes the gateway's problem answer.
  */
-import type { InputError } from './problems.js';
 import {
+  GATEWAY_ERROR_HEADER,
+  type InputError,
   invalidRequest,
   MockProblem,
   problemCodeForStatus,
@@ -176,7 +177,7 @@ async function playScenario(
     if (operationId === 'getReadiness' && scenario.status === 503) {
       return Response.json(
         { status: 'unavailable', checks: { database: 'ok', secretStore: 'unavailable' } },
-        { status: 503 },
+        { status: 503, headers: { [GATEWAY_ERROR_HEADER]: 'unavailable' } },
       );
     }
     throw new MockProblem(

@@ -27,9 +27,18 @@ export type { OAuth1RequestToVerify, OAuth1VerifierOptions } from './auth/oauth1
 export { OAuth1Verifier } from './auth/oauth1-verifier.js';
 export type { Principal } from './auth/principal.js';
 export { ALL_ACCOUNTS, authorizeOperation } from './auth/principal.js';
+// Route modules: certificates, mappings, forwarding and the p12 test
+export type { CertificateRoutesOptions } from './certificates/index.js';
+export {
+  CertificateFileRejectedError,
+  CertificateService,
+  certificateRoutes,
+  createCertificateRoutes,
+} from './certificates/index.js';
 // Command line
 export type { CliIo, TextSink } from './cli/cli.js';
 export { runCli } from './cli/cli.js';
+export { createDefaultRoutePlugins } from './cli/route-plugins.js';
 // Configuration
 export type {
   ConfigKey,
@@ -41,6 +50,10 @@ export type {
   VaultConfig,
 } from './config/config.js';
 export { CONFIG_KEYS, ConfigError, loadConfig, readConfigFile } from './config/config.js';
+// The SSRF guard
+export { EgressPolicy, EgressRefusedError } from './egress/index.js';
+export type { Forwarding, ForwardingOptions } from './forwarding/index.js';
+export { createForwarding, ForwardingEngine, forwardingRoutes } from './forwarding/index.js';
 export type { GatewayContext, GatewayRoutePlugin } from './http/context.js';
 // Problems (errors the gateway answers with)
 export type { GatewayErrorOptions, InputError, InputLocation } from './http/errors.js';
@@ -83,6 +96,8 @@ export type { SpecRouteOptions } from './http/spec-routes.js';
 export { registerSpecRoute } from './http/spec-routes.js';
 export type { OperationInput } from './http/validation.js';
 export { RequestValidator } from './http/validation.js';
+export type { MappingRoutesOptions } from './mappings/index.js';
+export { createMappingRoutes, MappingService, mappingRoutes } from './mappings/index.js';
 // Operations endpoints and metrics
 export type { GaugeOptions, HistogramOptions, Labels, MetricOptions } from './operations/metrics.js';
 export { Counter, Gauge, Histogram, MetricsRegistry } from './operations/metrics.js';

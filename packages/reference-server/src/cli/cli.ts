@@ -15,7 +15,7 @@ import { type Database, openDatabase } from '../storage/database.js';
 import { StorageError } from '../storage/errors.js';
 import { migrate } from '../storage/migrations.js';
 import { parseDuration } from './duration.js';
-import { defaultRoutePlugins } from './route-plugins.js';
+import { createDefaultRoutePlugins } from './route-plugins.js';
 
 /** Something text can be written to (`process.stdout`, a test buffer). */
 export interface TextSink {
@@ -35,7 +35,7 @@ export interface CliIo {
   cwd?: string;
   /** `serve` stops (gracefully) when this is aborted. */
   signal?: AbortSignal;
-  /** Route modules `serve` registers (default {@link defaultRoutePlugins}). */
+  /** Route modules `serve` registers (default {@link createDefaultRoutePlugins}). */
   routes?: readonly GatewayRoutePlugin[];
   /** Called once `serve` listens, with its base URL. */
   onListening?: (url: string) => void;
@@ -414,7 +414,7 @@ async function ensureDevelopmentToken(
 
 async function serve(config: GatewayConfig, io: CliIo): Promise<number> {
   const app = await buildApp(config, {
-    routes: io.routes ?? defaultRoutePlugins,
+    routes: io.routes ?? createDefaultRoutePlugins(),
     logStream: io.stderr as DestinationStream,
   });
   try {

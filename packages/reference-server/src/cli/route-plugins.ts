@@ -1,9 +1,23 @@
 import { certificateRoutes } from '../certificates/index.js';
+import { createForwarding } from '../forwarding/index.js';
 import type { GatewayRoutePlugin } from '../http/context.js';
-import { mappingRoutes } from '../mappings/index.js';
+import { createMappingRoutes } from '../mappings/index.js';
 
 /**
- * The route modules `mtls-gateway serve` registers besides the operations endpoints. The forwarding module
- * (forwarding and the p12 test) is added here when it lands.
+ * The route modules `mtls-gateway serve` registers besides the operations endpoints: certificates, mappings
+ * (whose `isValidateUrlEnabled` check makes a real call through the forwarding engine), forwarding and the
+ * p12 test. A new set per app: the forwarding engine holds that app's connection pools and caches.
+ *
+ * @example
+ * ```ts
+ * const app = await buildApp(config, { routes: createDefaultRoutePlugins() });
+ * ```
  */
-export const defaultRoutePlugins: readonly GatewayRoutePlugin[] = [certificateRoutes, mappingRoutes];
+export function createDefaultRoutePlugins(): GatewayRoutePlugin[] {
+  const forwarding = createForwarding();
+  return [
+    certificateRoutes,
+    createMappingRoutes({ validateUrl: forwarding.validateMappingUrl }),
+    forwarding.routes,
+  ];
+}

@@ -1159,6 +1159,7 @@ export interface operations {
             400: components["responses"]["ForwardBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForwardForbidden"];
+            413: components["responses"]["PayloadTooLarge"];
             424: components["responses"]["TransportFailure"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -1353,6 +1354,7 @@ export interface operations {
             400: components["responses"]["ForwardBadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["ForwardForbidden"];
+            413: components["responses"]["PayloadTooLarge"];
             424: components["responses"]["TransportFailure"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
@@ -1857,7 +1859,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["ForwardForbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];

@@ -1,0 +1,169 @@
+import type { SecureContext } from 'node:tls';
+import type { LoadedCertificate } from '../certificates/certificate-service.js';
+import { TtlLru } from './ttl-lru.js';
+import type { UpstreamTls } from './upstream-tls.js';
+
+/**
+ * Where certificates come from: the mapping lookup and the key material of Available certificates
+ * (`MappingService.resolveMapping` and `CertificateService.loadCertificateMaterial` fit).
+ */
+export interface CertificateSource {
+  resolveMapping(request: {
+    accountId: string;
+    serviceName?: string | undefined;
+    url: string;
+  }): Promise<{ certificateId: number } | undefined>;
+  /** `undefined` unless the certificate is Available (never Expired or UnAvailable material). */
+  loadCertificateMaterial(accountId: string, certificateId: number): Promise<LoadedCertificate | undefined>;
+}
+
+/** The certificate to present for a request. */
+export interface ResolvedCertificate {
+  id: number;
+  version: number;
+  /** Key and chain, ready for `tls.connect`. Built once per certificate version. */
+  secureContext: SecureContext;
+}
+
+/** Options of {@link CertificateResolver}. */
+export interface CertificateResolverOptions {
+  source: CertificateSource;
+  upstreamTls: UpstreamTls;
+  /**
+   * Whether cached lookups may be used right now: true only while the change watcher is known to have seen
+   * every change committed up to a moment ago. Default: never (every request reads the database).
+   */
+  canUseCache?: (() => boolean) | undefined;
+  /** Most certificates whose decrypted key is kept in memory. Default 1000. */
+  maxCertificates?: number | undefined;
+  /** Longest time a decrypted key is kept. Default 5 minutes. */
+  certificateTtlMs?: number | undefined;
+  /** Most cached mapping lookups. Default 10 000. */
+  maxMappingLookups?: number | undefined;
+  /** Longest time a mapping lookup is kept. Default 60 s. */
+  mappingTtlMs?: number | undefined;
+}
+
+function mappingKey(accountId: string, serviceName: string | undefined, url: string): string {
+  return `${accountId}\u0000${serviceName ?? ''}\u0000${url}`;
+}
+
+function certificateKey(accountId: string, certificateId: number): string {
+  return `${accountId}\u0000${certificateId}`;
+}
+
+/**
+ * Chooses the certificate of a forwarded request (mapping → Available certificate → TLS context) and
+ * caches both steps: decrypted keys in a small LRU with a TTL that never outlives the certificate's
+ * `notAfter`, mapping lookups (negative ones too) in a larger one.
+ *
+ * Caches are only read while `canUseCache()` says the change watcher is current, and every invalidation
+ * bumps a generation so a lookup that started before a change never stores its (stale) result after it.
+ *
+ * @example
+ * ```ts
+ * const resolver = new CertificateResolver({ source, upstreamTls, canUseCache: () => watcher.isCurrent() });
+ * const certificate = await resolver.resolve({ accountId, serviceName: 'WEBHOOKS', url });
+ * ```
+ */
+export class CertificateResolver {
+  readonly #source: CertificateSource;
+  readonly #upstreamTls: UpstreamTls;
+  readonly #canUseCache: () => boolean;
+  readonly #certificates: TtlLru<string, ResolvedCertificate>;
+  readonly #mappings: TtlLru<string, number | null>;
+  #generation = 0;
+
+  constructor(options: CertificateResolverOptions) {
+    this.#source = options.source;
+    this.#upstreamTls = options.upstreamTls;
+    this.#canUseCache = options.canUseCache ?? (() => false);
+    this.#certificates = new TtlLru({
+      maxEntries: options.maxCertificates ?? 1000,
+      ttlMs: options.certificateTtlMs ?? 5 * 60_000,
+    });
+    this.#mappings = new TtlLru({
+      maxEntries: options.maxMappingLookups ?? 10_000,
+      ttlMs: options.mappingTtlMs ?? 60_000,
+    });
+  }
+
+  /** Cached certificates (decrypted keys in memory). */
+  get cachedCertificates(): number {
+    return this.#certificates.size;
+  }
+
+  /**
+   * The certificate mapped to account + service + URL, when it is Available; `undefined` when none applies.
+   */
+  async resolve(request: {
+    accountId: string;
+    serviceName?: string | undefined;
+    url: string;
+  }): Promise<ResolvedCertificate | undefined> {
+    const { accountId, serviceName, url } = request;
+    const useCache = this.#canUseCache();
+    const generation = this.#generation;
+
+    const key = mappingKey(accountId, serviceName, url);
+    let certificateId = useCache ? this.#mappings.get(key) : undefined;
+    if (certificateId === undefined) {
+      const mapping = await this.#source.resolveMapping({ accountId, serviceName, url });
+      certificateId = mapping ? mapping.certificateId : null;
+      if (generation === this.#generation) this.#mappings.set(key, certificateId);
+    }
+    if (certificateId === null) return undefined;
+    return this.#certificate(accountId, certificateId, useCache, generation);
+  }
+
+  async #certificate(
+    accountId: string,
+    certificateId: number,
+    useCache: boolean,
+    generation: number,
+  ): Promise<ResolvedCertificate | undefined> {
+    const key = certificateKey(accountId, certificateId);
+    const cached = useCache ? this.#certificates.get(key) : undefined;
+    if (cached) return cached;
+    const loaded = await this.#source.loadCertificateMaterial(accountId, certificateId);
+    if (!loaded) return undefined;
+    // Reuse the context when this version is already cached (the cache was bypassed, not invalidated).
+    const previous = this.#certificates.get(key);
+    const resolved =
+      previous && previous.id === loaded.id && previous.version === loaded.version
+        ? previous
+        : {
+            id: loaded.id,
+            version: loaded.version,
+            secureContext: this.#upstreamTls.secureContextFor(loaded.material),
+          };
+    if (generation === this.#generation) {
+      const notAfter = loaded.notAfter
+        ? performance.now() + (loaded.notAfter.getTime() - Date.now())
+        : undefined;
+      this.#certificates.set(key, resolved, notAfter);
+    }
+    return resolved;
+  }
+
+  /** Forgets a certificate's key and every mapping lookup of its account (it was updated or deleted). */
+  invalidateCertificate(accountId: string, certificateId: number): void {
+    this.#generation += 1;
+    this.#certificates.delete(certificateKey(accountId, certificateId));
+    this.invalidateMappings(accountId);
+  }
+
+  /** Forgets the mapping lookups of an account (a mapping was created, changed or deleted). */
+  invalidateMappings(accountId: string): void {
+    this.#generation += 1;
+    const prefix = `${accountId}\u0000`;
+    this.#mappings.deleteWhere((key) => key.startsWith(prefix));
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    this.#generation += 1;
+    this.#certificates.clear();
+    this.#mappings.clear();
+  }
+}
