@@ -317,7 +317,9 @@ export class ForwardingEngine {
       headers: [],
       body: null,
     });
-    // The status is the proof; the body is not needed (the one-off connection closes with it).
+    // The status is the proof; the body is not needed (the one-off connection closes with it). Destroying an
+    // undici body emits an AbortError, which must not become an uncaught exception.
+    answer.body.once('error', () => undefined);
     answer.body.destroy();
   }
 
