@@ -11,6 +11,7 @@ import {
 import type { Database, Transaction } from '../storage/database.js';
 import { UniqueViolationError } from '../storage/errors.js';
 import { generateRandomId } from '../storage/ids.js';
+import { publishLocalChange } from '../storage/local-changes.js';
 import type { ChangeKind } from '../storage/migrations.js';
 import {
   type OpenCertificateFilesOptions,
@@ -151,6 +152,15 @@ export async function recordChange(
   await tx.query(
     'INSERT INTO change_log (account_id, certificate_id, mapping_id, kind) VALUES ($1, $2, $3, $4)',
     [change.accountId, change.certificateId ?? null, change.mappingId ?? null, change.kind],
+  );
+  // Other replicas see the row within a second; this process acts on it as soon as it is committed.
+  tx.afterCommit(() =>
+    publishLocalChange({
+      accountId: change.accountId,
+      kind: change.kind,
+      certificateId: change.certificateId ?? null,
+      mappingId: change.mappingId ?? null,
+    }),
   );
 }
 

@@ -6,6 +6,7 @@ import type { HostResolver } from '../egress/guarded-connector.js';
 import type { GatewayContext, GatewayRoutePlugin } from '../http/context.js';
 import { registerSpecRoute } from '../http/spec-routes.js';
 import { MappingService, type ValidateMappingUrl } from '../mappings/mapping-service.js';
+import { subscribeLocalChanges } from '../storage/local-changes.js';
 import type { CertificateSource } from './certificate-resolver.js';
 import { ChangeWatcher } from './change-watcher.js';
 import { ForwardingEngine, type SocketOpenerFactory, type UpstreamAnswer } from './forwarding-engine.js';
@@ -161,8 +162,11 @@ export function createForwarding(options: ForwardingOptions = {}): Forwarding {
         logger.warn({ err: error }, 'Polling change_log failed; certificate caches are bypassed'),
     });
     await watcher.start();
+    // Changes made through this process apply at once; the watcher brings those of other replicas.
+    const unsubscribe = subscribeLocalChanges((change) => instance.applyChanges([{ id: 0, ...change }]));
     engine = instance;
     app.addHook('onClose', async () => {
+      unsubscribe();
       await watcher?.stop();
       await instance.close();
     });
@@ -199,12 +203,17 @@ export function createForwarding(options: ForwardingOptions = {}): Forwarding {
       for (const operationId of FORWARD_OPERATION_IDS) registerSpecRoute(scope, operationId, forward);
     });
 
+    const passwordSchema = (
+      context.spec.document.components?.schemas as Record<string, { maxLength?: number }>
+    )?.P12Password;
+    const passwordMaxLength = passwordSchema?.maxLength;
     registerSpecRoute(app, 'testP12', async (request, reply) => {
       const headers = request.operationInput?.headers ?? {};
       const form = await readP12TestForm(request, {
         fileSizeBytes: config.multipart.fileSizeBytes,
         fieldSizeBytes: config.multipart.fieldSizeBytes,
         bodySizeBytes: config.bodyLimitBytes,
+        passwordMaxLength,
       });
       // The same checks as an upload (400 with the precise p12_* code); nothing is stored.
       const [opened] = openCertificateFiles([{ p12: form.file, password: form.password }], {

@@ -21,6 +21,8 @@ export interface P12TestFormLimits {
   bodySizeBytes: number;
   /** Largest plain field (`MTLS_MULTIPART_FIELD_LIMIT`). */
   fieldSizeBytes: number;
+  /** Longest password, in characters (the spec's `P12Password.maxLength`). */
+  passwordMaxLength?: number | undefined;
 }
 
 const PARTS = ['file', 'password', 'body'] as const;
@@ -127,6 +129,14 @@ export async function readP12TestForm(
     throw invalid('The multipart part "file" with the PKCS#12 file is required.', 'file', 'is required');
   if (values.password === undefined) {
     throw invalid('The multipart part "password" is required (it may be empty).', 'password', 'is required');
+  }
+  const maxLength = limits.passwordMaxLength;
+  if (maxLength !== undefined && values.password.length > maxLength) {
+    throw invalid(
+      `The password part is longer than ${maxLength} characters.`,
+      'password',
+      `must NOT have more than ${maxLength} characters`,
+    );
   }
   return {
     file: values.file,

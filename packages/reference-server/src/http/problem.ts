@@ -166,6 +166,9 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
   const problem = buildProblem(error, request);
   reply.code(error.status);
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+  // Refused before the whole body arrived (413, a bad multipart part…): a half-read stream would keep the
+  // keep-alive connection waiting for a body nobody reads, so close it once the answer is sent.
+  if (!request.raw.complete) reply.header('connection', 'close');
   return (
     reply
       .header('content-type', PROBLEM_CONTENT_TYPE)

@@ -36,6 +36,25 @@ describe.each(testDatabaseEngines)('Database on $kind', ({ kind, open }) => {
     expect(db.kind).toBe(kind);
   });
 
+  it('runs afterCommit callbacks once the transaction has committed, and never after a rollback', async () => {
+    const seen: string[] = [];
+    await db.transaction(async (tx) => {
+      await tx.query('INSERT INTO parents VALUES ($1, $2)', [901, 'after-commit']);
+      tx.afterCommit(() => seen.push('committed'));
+      expect(seen).toEqual([]);
+    });
+    expect(seen).toEqual(['committed']);
+
+    await expect(
+      db.transaction(async (tx) => {
+        tx.afterCommit(() => seen.push('rolled back'));
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect(seen).toEqual(['committed']);
+    await db.query('DELETE FROM parents WHERE id = 901');
+  });
+
   it('returns the same JS types on both engines', async () => {
     const at = new Date('2030-01-02T03:04:05.678Z');
     const insert = await db.query(

@@ -30,7 +30,24 @@ export interface Queryable {
 }
 
 /** The handle a {@link Database.transaction} callback receives. Valid only until the callback settles. */
-export type Transaction = Queryable;
+export interface Transaction extends Queryable {
+  /**
+   * Runs `callback` once the transaction has committed (never after a rollback), e.g. to tell this process
+   * about a change the moment other connections can see it. Errors of the callback are ignored.
+   */
+  afterCommit(callback: () => void): void;
+}
+
+/** Runs the callbacks a transaction collected with {@link Transaction.afterCommit}, after its COMMIT. */
+export function runAfterCommit(callbacks: readonly (() => void)[]): void {
+  for (const callback of callbacks) {
+    try {
+      callback();
+    } catch {
+      // The data is committed; a failing listener must not turn that into an error.
+    }
+  }
+}
 
 /**
  * One SQL database, PostgreSQL or embedded PGlite, with the same SQL and the same value types.
@@ -134,7 +151,11 @@ export class TransactionGuard {
  * Wraps a transaction handle so it refuses work after the transaction ended (a pooled connection would
  * otherwise run the statement for whoever holds the connection next).
  */
-export function guardTransactionHandle(tx: Transaction, isOpen: () => boolean): Transaction {
+export function guardTransactionHandle(
+  tx: Queryable,
+  isOpen: () => boolean,
+  afterCommit: (() => void)[],
+): Transaction {
   const ensureOpen = () => {
     if (!isOpen()) {
       throw new TransactionMisuseError(
@@ -150,6 +171,10 @@ export function guardTransactionHandle(tx: Transaction, isOpen: () => boolean): 
     async exec(sql) {
       ensureOpen();
       return tx.exec(sql);
+    },
+    afterCommit(callback) {
+      ensureOpen();
+      afterCommit.push(callback);
     },
   };
 }

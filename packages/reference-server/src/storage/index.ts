@@ -30,5 +30,7 @@ export {
   UniqueViolationError,
 } from './errors.js';
 export { generateRandomId } from './ids.js';
+export type { LocalChange } from './local-changes.js';
+export { publishLocalChange, subscribeLocalChanges } from './local-changes.js';
 export type { ChangeKind, Migration } from './migrations.js';
 export { MAX_RANDOM_ID, migrate, migrations } from './migrations.js';

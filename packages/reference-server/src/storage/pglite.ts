@@ -9,6 +9,7 @@ import {
   parseInt8,
   type QueryResult,
   quoteSchemaName,
+  runAfterCommit,
   type Transaction,
   TransactionGuard,
 } from './database.js';
@@ -153,8 +154,9 @@ export async function openPgliteDatabase(options: OpenDatabaseOptions): Promise<
       // PGlite's transaction() holds its transaction mutex for the whole callback, and its query() waits
       // for that mutex, so neither other transactions nor plain queries can slip in between statements.
       let callbackError: unknown;
+      const committed: (() => void)[] = [];
       try {
-        return await pglite.transaction(async (pgTx) => {
+        const result = await pglite.transaction(async (pgTx) => {
           let open = true;
           const tx = guardTransactionHandle(
             {
@@ -162,6 +164,7 @@ export async function openPgliteDatabase(options: OpenDatabaseOptions): Promise<
               exec: (sql: string) => runScript(pgTx, sql),
             },
             () => open,
+            committed,
           );
           try {
             return await guard.run(() => fn(tx));
@@ -172,6 +175,8 @@ export async function openPgliteDatabase(options: OpenDatabaseOptions): Promise<
             open = false;
           }
         });
+        runAfterCommit(committed);
+        return result;
       } catch (error) {
         // Errors of the callback pass through unchanged; driver errors (BEGIN/COMMIT/ROLLBACK) are mapped.
         if (error === callbackError) throw error;

@@ -6,6 +6,7 @@ import {
   parseInt8,
   type QueryResult,
   quoteSchemaName,
+  runAfterCommit,
   type Transaction,
   TransactionGuard,
 } from './database.js';
@@ -93,6 +94,7 @@ export async function openPostgresDatabase(
       }
       let open = true;
       let broken: Error | undefined;
+      const committed: (() => void)[] = [];
       const tx = guardTransactionHandle(
         {
           query: <R>(sql: string, params?: readonly unknown[]) => run<R>(client, sql, params),
@@ -101,11 +103,14 @@ export async function openPostgresDatabase(
           },
         },
         () => open,
+        committed,
       );
       try {
         await run(client, 'BEGIN');
         const result = await guard.run(() => fn(tx));
         await run(client, 'COMMIT');
+        open = false;
+        runAfterCommit(committed);
         return result;
       } catch (error) {
         try {

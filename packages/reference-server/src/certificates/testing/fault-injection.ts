@@ -105,6 +105,7 @@ export function createCrashWorld(db: Database, secrets: SecretStore): CrashWorld
   const wrapTransaction = (tx: Transaction): Transaction => ({
     query: (sql, params) => effect(`tx ${label(sql)}`, () => tx.query(sql, params)),
     exec: (sql) => effect(`tx ${label(sql)}`, () => tx.exec(sql)),
+    afterCommit: (callback) => tx.afterCommit(callback),
   });
 
   const crashingDb: Database = {
