@@ -6,6 +6,9 @@ import { generateRandomId } from '../storage/ids.js';
 /** Every static token starts with this, so it is told apart from a JWT at a glance (and by secret scanners). */
 export const API_TOKEN_PREFIX = 'mtls_';
 
+/** Most active tokens kept in memory by one store (the oldest entry makes room). */
+const MAX_CACHED_TOKENS = 10_000;
+
 /** A static token as listed (no token, no hash). */
 export interface ApiTokenInfo {
   id: number;
@@ -51,7 +54,20 @@ export function hashApiToken(token: string): Buffer {
  * ```
  */
 export class ApiTokenStore {
-  constructor(readonly db: Queryable) {}
+  // Active tokens by hash, for `cacheTtlMs`: a database round trip per request was most of the gateway's
+  // overhead. A token revoked or expired elsewhere is refused on every replica within that time; a token
+  // revoked through this store, at once. Only hits are kept, so unknown tokens cannot fill it.
+  readonly #active = new Map<string, { token: ActiveApiToken; cachedUntil: number; expiresAt: number }>();
+  readonly #cacheTtlMs: number;
+  readonly #now: () => number;
+
+  constructor(
+    readonly db: Queryable,
+    options: { cacheTtlMs?: number; now?: () => number } = {},
+  ) {
+    this.#cacheTtlMs = options.cacheTtlMs ?? 1_000;
+    this.#now = options.now ?? Date.now;
+  }
 
   /** Creates a token (`mtls_` + 32 random bytes, base64url). */
   async create(options: {
@@ -108,6 +124,7 @@ export class ApiTokenStore {
       'UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL',
       [id],
     );
+    for (const [key, entry] of this.#active) if (entry.token.id === id) this.#active.delete(key);
     return rowCount > 0;
   }
 
@@ -117,12 +134,27 @@ export class ApiTokenStore {
    */
   async findActive(token: string): Promise<ActiveApiToken | undefined> {
     if (!token.startsWith(API_TOKEN_PREFIX)) return undefined;
+    const hash = hashApiToken(token);
+    const key = hash.toString('base64');
+    const now = this.#now();
+    const cached = this.#active.get(key);
+    if (cached && now < cached.cachedUntil && now < cached.expiresAt) return cached.token;
+    this.#active.delete(key);
+
     const { rows } = await this.db.query<TokenRow>(
-      `SELECT id, accounts, permissions FROM api_tokens
+      `SELECT id, accounts, permissions, expires_at FROM api_tokens
        WHERE token_sha256 = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
-      [hashApiToken(token)],
+      [hash],
     );
     const row = rows[0];
-    return row ? { id: row.id, accounts: row.accounts, permissions: row.permissions } : undefined;
+    if (!row) return undefined;
+    const active = { id: row.id, accounts: row.accounts, permissions: row.permissions };
+    if (this.#cacheTtlMs > 0) {
+      if (this.#active.size >= MAX_CACHED_TOKENS)
+        this.#active.delete(this.#active.keys().next().value as string);
+      const expiresAt = row.expires_at?.getTime() ?? Number.POSITIVE_INFINITY;
+      this.#active.set(key, { token: active, cachedUntil: now + this.#cacheTtlMs, expiresAt });
+    }
+    return active;
   }
 }
