@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { CertificateService } from '../certificates/certificate-service.js';
 import { P12Factory } from '../certificates/testing/p12-fixtures.js';
 import type { GatewayConfig } from '../config/config.js';
 import type { HostResolver } from '../egress/guarded-connector.js';
+import { rawRequest } from '../http/testing/http-client.js';
 import { startTestApp, type TestApp, testConfig } from '../http/testing/test-app.js';
 import { createMappingRoutes } from '../mappings/mapping-routes.js';
 import { MappingService } from '../mappings/mapping-service.js';
@@ -39,37 +40,9 @@ interface Answer {
 }
 
 /** A request with exactly these headers (node:http lets a test send Connection, TE, Proxy-*, …). */
-function send(
-  url: string,
-  options: { method?: string; headers?: Record<string, string | string[]>; body?: Buffer | Readable } = {},
-): Promise<Answer> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: `${target.pathname}${target.search}`,
-        method: options.method ?? 'GET',
-        headers: options.headers,
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            body: Buffer.concat(chunks),
-          }),
-        );
-        response.on('error', reject);
-      },
-    );
-    outgoing.on('error', reject);
-    if (options.body instanceof Readable) options.body.pipe(outgoing);
-    else outgoing.end(options.body);
-  });
+async function send(url: string, options: Parameters<typeof rawRequest>[1] = {}): Promise<Answer> {
+  const { status, headers, bytes } = await rawRequest(url, options);
+  return { status, headers, body: bytes };
 }
 
 function json(answer: Answer): Record<string, unknown> {

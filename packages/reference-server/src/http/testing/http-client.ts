@@ -1,11 +1,15 @@
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Readable } from 'node:stream';
 import { createOAuth1Signer, type OAuthSignatureMethod } from '@mtls-gateway/sdk';
 
 /** An answer read whole. */
 export interface RawResponse {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: IncomingHttpHeaders;
+  /** The body as UTF-8 text. */
   body: string;
+  /** The body as sent, byte for byte. */
+  bytes: Buffer;
 }
 
 /**
@@ -14,7 +18,11 @@ export interface RawResponse {
  */
 export function rawRequest(
   target: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+  options: {
+    method?: string;
+    headers?: Record<string, string | string[]>;
+    body?: string | Buffer | Readable;
+  } = {},
 ): Promise<RawResponse> {
   const url = new URL(target);
   return new Promise((resolve, reject) => {
@@ -29,18 +37,21 @@ export function rawRequest(
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
+        response.on('end', () => {
+          const bytes = Buffer.concat(chunks);
           resolve({
             status: response.statusCode ?? 0,
             headers: response.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
+            body: bytes.toString('utf8'),
+            bytes,
+          });
+        });
         response.on('error', reject);
       },
     );
     outgoing.on('error', reject);
-    outgoing.end(options.body);
+    if (options.body instanceof Readable) options.body.pipe(outgoing);
+    else outgoing.end(options.body);
   });
 }
 
