@@ -14,6 +14,7 @@ import { generateRandomId } from '../storage/ids.js';
 import { publishLocalChange } from '../storage/local-changes.js';
 import type { ChangeKind } from '../storage/migrations.js';
 import {
+  type CertificateFileInput,
   type OpenCertificateFilesOptions,
   type OpenedCertificateFile,
   openCertificateFiles,
@@ -281,6 +282,25 @@ export class CertificateService {
   // ------------------------------------------------------------------------------------------------------
   // Create
 
+  /** Refuses an empty batch, then opens every file (400 naming each unusable one). */
+  #openFiles(
+    items: readonly CertificateFileInput[],
+    options: CertificateWriteOptions,
+    describeItem: (index: number) => string,
+  ): OpenedCertificateFile[] {
+    if (items.length === 0) {
+      throw new InvalidRequestError('Send at least one certificate.', [
+        { location: 'body', name: '', message: 'must not be empty' },
+      ]);
+    }
+    return openCertificateFiles(items, {
+      allowExpired: options.allowExpired,
+      now: this.#now(),
+      pointer: options.pointer,
+      describeItem: options.describeItem ?? describeItem,
+    });
+  }
+
   /**
    * Uploads certificates. Every file is opened and checked first (one unusable file → 400 for the whole
    * request, nothing stored), names are checked (409), then each certificate is saved. A certificate whose
@@ -300,17 +320,7 @@ export class CertificateService {
     uploads: readonly CertificateUploadInput[],
     options: CertificateWriteOptions = {},
   ): Promise<CertificateSaveResult> {
-    if (uploads.length === 0) {
-      throw new InvalidRequestError('Send at least one certificate.', [
-        { location: 'body', name: '', message: 'must not be empty' },
-      ]);
-    }
-    const opened = openCertificateFiles(uploads, {
-      allowExpired: options.allowExpired,
-      now: this.#now(),
-      pointer: options.pointer,
-      describeItem: options.describeItem ?? ((index) => `Item ${index} ("${uploads[index]?.name}")`),
-    });
+    const opened = this.#openFiles(uploads, options, (index) => `Item ${index} ("${uploads[index]?.name}")`);
     this.#assertNamesDistinct(
       accountId,
       uploads.map((upload) => upload.name),
@@ -513,17 +523,11 @@ export class CertificateService {
     replacements: readonly CertificateReplacementInput[],
     options: CertificateWriteOptions = {},
   ): Promise<CertificateSaveResult> {
-    if (replacements.length === 0) {
-      throw new InvalidRequestError('Send at least one certificate.', [
-        { location: 'body', name: '', message: 'must not be empty' },
-      ]);
-    }
-    const opened = openCertificateFiles(replacements, {
-      allowExpired: options.allowExpired,
-      now: this.#now(),
-      pointer: options.pointer,
-      describeItem: options.describeItem ?? ((index) => `Certificate ${replacements[index]?.id}`),
-    });
+    const opened = this.#openFiles(
+      replacements,
+      options,
+      (index) => `Certificate ${replacements[index]?.id}`,
+    );
     this.#assertIdsDistinct(replacements);
 
     const ids = replacements.map((replacement) => replacement.id);
