@@ -1,13 +1,7 @@
-import {
-  assertCertificateCurrent,
-  P12CorruptError,
-  P12Error,
-  type ParsedP12,
-  parseP12,
-} from '@mtls-gateway/sdk/p12';
-import type { InputError } from '../http/errors.js';
+import { P12CorruptError, P12Error, type ParsedP12 } from '@mtls-gateway/sdk/p12';
 import type { SecretMaterial } from '../secrets/secret-store.js';
 import { CertificateFileRejectedError } from './errors.js';
+import { inProcessP12Opener, type OpenP12Result, type P12Opener } from './p12-worker-pool.js';
 
 /**
  * Turns the `p12` of a JSON body into bytes: an array of byte values (as documented) or a base64 string
@@ -68,6 +62,11 @@ export interface OpenCertificateFilesOptions {
   pointer?: ((index: number) => string) | undefined;
   /** Location of the items in the request. Default `body`. */
   describeItem?: ((index: number) => string) | undefined;
+  /**
+   * Where the files are opened: the app's `P12WorkerPool` (`context.p12Workers`). Default: on this thread
+   * ({@link inProcessP12Opener}, for tests and tools).
+   */
+  opener?: P12Opener | undefined;
 }
 
 function toOpened(parsed: ParsedP12): OpenedCertificateFile {
@@ -87,49 +86,56 @@ function toOpened(parsed: ParsedP12): OpenedCertificateFile {
 }
 
 /**
- * Opens every file of a request before anything is stored: one unusable file refuses the whole request.
+ * Opens every file of a request, one after another, before anything is stored: the first unusable file
+ * refuses the whole request, and the files after it are not opened at all (no work after a refusal).
  * Expired and not-yet-valid certificates are refused unless `allowExpired`.
  *
- * @throws {CertificateFileRejectedError} with the `p12_*` code of the first refused item and one entry per
- *   refused item in `errors`.
+ * @throws {CertificateFileRejectedError} with the `p12_*` code of the refused item, named in `errors`.
+ * @throws {P12WorkersUnavailableError} when the opener's queue is full (503 `unavailable`).
  * @example
  * ```ts
- * const [opened] = openCertificateFiles([{ p12: bytes, password: 'changeit' }]);
+ * const [opened] = await openCertificateFiles([{ p12: bytes, password: 'changeit' }], { opener: context.p12Workers });
  * opened.fingerprintSha256; // 'AB:CD:…'
  * ```
  */
-export function openCertificateFiles(
+export async function openCertificateFiles(
   files: readonly CertificateFileInput[],
   options: OpenCertificateFilesOptions = {},
-): OpenedCertificateFile[] {
+): Promise<OpenedCertificateFile[]> {
   const now = options.now ?? new Date();
   const pointer = options.pointer ?? ((index: number) => `/${index}/p12`);
   const describeItem = options.describeItem ?? ((index: number) => `Item ${index}`);
+  const opener = options.opener ?? inProcessP12Opener;
   const opened: OpenedCertificateFile[] = [];
-  const refused: Array<{ index: number; error: P12Error }> = [];
-  files.forEach((file, index) => {
+  for (const [index, file] of files.entries()) {
+    let result: OpenP12Result;
     try {
-      const parsed = parseP12(decodeP12Bytes(file.p12), file.password, { now });
-      if (!options.allowExpired) assertCertificateCurrent(parsed, now);
-      opened.push(toOpened(parsed));
+      const bytes = decodeP12Bytes(file.p12);
+      result = await opener.open({
+        bytes,
+        password: file.password,
+        now,
+        allowExpired: options.allowExpired === true,
+      });
     } catch (error) {
       if (!(error instanceof P12Error)) throw error;
-      refused.push({ index, error });
+      result = { ok: false, code: error.code, message: error.message };
     }
-  });
-  const [first] = refused;
-  if (first) {
-    const errors: InputError[] = refused.map(({ index, error }) => ({
-      location: 'body',
-      name: pointer(index),
-      message: `${error.code}: ${error.message}`,
-    }));
-    const more = refused.length > 1 ? ` (${refused.length - 1} more refused in errors)` : '';
-    throw new CertificateFileRejectedError(
-      first.error.code,
-      `${describeItem(first.index)}: ${first.error.message}${more} Nothing was stored.`,
-      errors,
-    );
+    if (!result.ok) {
+      const unchecked = files.length - index - 1;
+      const rest =
+        unchecked === 0
+          ? ''
+          : unchecked === 1
+            ? ' The item after it was not checked.'
+            : ` The ${unchecked} items after it were not checked.`;
+      throw new CertificateFileRejectedError(
+        result.code,
+        `${describeItem(index)}: ${result.message}${rest} Nothing was stored.`,
+        [{ location: 'body', name: pointer(index), message: `${result.code}: ${result.message}` }],
+      );
+    }
+    opened.push(toOpened(result.parsed));
   }
   return opened;
 }

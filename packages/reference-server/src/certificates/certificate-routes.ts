@@ -59,6 +59,7 @@ export function createCertificateRoutes(options: CertificateRoutesOptions = {}):
         secrets: context.secrets,
         logger: context.logger,
         pendingTimeoutMs,
+        p12Opener: context.p12Workers,
       });
     const limits = context.config.multipart;
     registerCertificateMetrics(context.metrics, context.db);

@@ -28,6 +28,7 @@ import {
   computeCertificateStatus,
   renderCertificate,
 } from './certificate-record.js';
+import type { P12Opener } from './p12-worker-pool.js';
 
 /** The logger the services report background problems to (a pino / Fastify logger fits). */
 export interface ServiceLogger {
@@ -96,6 +97,11 @@ export interface CertificateServiceOptions {
   pendingTimeoutMs?: number | undefined;
   /** Secret-store lookups run at once when listing. Default 8. */
   lookupConcurrency?: number | undefined;
+  /**
+   * Where uploaded files are opened: the app's worker pool (`context.p12Workers`). Default: on the caller's
+   * thread, which only tests and tools should do.
+   */
+  p12Opener?: P12Opener | undefined;
 }
 
 const DEFAULT_PENDING_TIMEOUT_MS = 10 * 60_000;
@@ -194,6 +200,7 @@ export class CertificateService {
   readonly #now: () => Date;
   readonly #pendingTimeoutMs: number;
   readonly #lookupConcurrency: number;
+  readonly #p12Opener: P12Opener | undefined;
 
   constructor(options: CertificateServiceOptions) {
     this.#db = options.db;
@@ -202,6 +209,7 @@ export class CertificateService {
     this.#now = options.now ?? (() => new Date());
     this.#pendingTimeoutMs = options.pendingTimeoutMs ?? DEFAULT_PENDING_TIMEOUT_MS;
     this.#lookupConcurrency = Math.max(1, options.lookupConcurrency ?? 8);
+    this.#p12Opener = options.p12Opener;
   }
 
   // ------------------------------------------------------------------------------------------------------
@@ -282,12 +290,12 @@ export class CertificateService {
   // ------------------------------------------------------------------------------------------------------
   // Create
 
-  /** Refuses an empty batch, then opens every file (400 naming each unusable one). */
-  #openFiles(
+  /** Refuses an empty batch, then opens the files one by one (400 naming the first unusable one). */
+  async #openFiles(
     items: readonly CertificateFileInput[],
     options: CertificateWriteOptions,
     describeItem: (index: number) => string,
-  ): OpenedCertificateFile[] {
+  ): Promise<OpenedCertificateFile[]> {
     if (items.length === 0) {
       throw new InvalidRequestError('Send at least one certificate.', [
         { location: 'body', name: '', message: 'must not be empty' },
@@ -298,16 +306,18 @@ export class CertificateService {
       now: this.#now(),
       pointer: options.pointer,
       describeItem: options.describeItem ?? describeItem,
+      opener: this.#p12Opener,
     });
   }
 
   /**
-   * Uploads certificates. Every file is opened and checked first (one unusable file → 400 for the whole
-   * request, nothing stored), names are checked (409), then each certificate is saved. A certificate whose
+   * Uploads certificates. Every file is opened and checked first, one after another (the first unusable
+   * file → 400 for the whole request, nothing stored, the files after it not opened), names are checked
+   * (409), then each certificate is saved. A certificate whose
    * secret cannot be written is reported in `failedSaveToVaultCertificates` (status `UnAvailable`) and leaves
    * nothing behind.
    *
-   * @throws {CertificateFileRejectedError} 400 `p12_*` naming each refused item.
+   * @throws {CertificateFileRejectedError} 400 `p12_*` naming the refused item.
    * @throws {NameConflictError} 409 `name_conflict` when a name is taken in the account or used twice.
    * @example
    * ```ts
@@ -320,7 +330,11 @@ export class CertificateService {
     uploads: readonly CertificateUploadInput[],
     options: CertificateWriteOptions = {},
   ): Promise<CertificateSaveResult> {
-    const opened = this.#openFiles(uploads, options, (index) => `Item ${index} ("${uploads[index]?.name}")`);
+    const opened = await this.#openFiles(
+      uploads,
+      options,
+      (index) => `Item ${index} ("${uploads[index]?.name}")`,
+    );
     this.#assertNamesDistinct(
       accountId,
       uploads.map((upload) => upload.name),
@@ -523,7 +537,7 @@ export class CertificateService {
     replacements: readonly CertificateReplacementInput[],
     options: CertificateWriteOptions = {},
   ): Promise<CertificateSaveResult> {
-    const opened = this.#openFiles(
+    const opened = await this.#openFiles(
       replacements,
       options,
       (index) => `Certificate ${replacements[index]?.id}`,

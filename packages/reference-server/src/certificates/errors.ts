@@ -5,6 +5,7 @@ const titles: Record<P12ErrorCode, string> = {
   p12_wrong_password: 'Wrong PKCS#12 password',
   p12_corrupt: 'Corrupt PKCS#12 file',
   p12_unsupported_format: 'Unsupported PKCS#12 format',
+  p12_too_costly: 'PKCS#12 file too costly to open',
   p12_no_private_key: 'No private key in the PKCS#12 file',
   p12_multiple_keys: 'Several private keys in the PKCS#12 file',
   p12_no_certificate: 'No certificate for the key in the PKCS#12 file',
@@ -16,8 +17,8 @@ const titles: Record<P12ErrorCode, string> = {
 };
 
 /**
- * One or more uploaded PKCS#12 files are unusable (400 with the `p12_*` code of the first one). `errors`
- * names every refused item: `/<index>/p12` for JSON arrays, `/p12` for a single JSON body, `file` for a
+ * An uploaded PKCS#12 file is unusable (400 with its `p12_*` code; the files after it are not opened).
+ * `errors` names the refused item: `/<index>/p12` for JSON arrays, `/p12` for a single JSON body, `file` for a
  * multipart upload. Nothing was stored.
  *
  * @example

@@ -40,3 +40,16 @@ export type {
 } from './certificate-service.js';
 export { CertificateService, recordChange } from './certificate-service.js';
 export { CertificateFileRejectedError } from './errors.js';
+export type {
+  OpenP12Result,
+  OpenP12Task,
+  P12Opener,
+  P12WorkerPoolOptions,
+} from './p12-worker-pool.js';
+export {
+  DEFAULT_P12_TIMEOUT_MS,
+  defaultP12WorkerThreads,
+  inProcessP12Opener,
+  P12WorkerPool,
+  P12WorkersUnavailableError,
+} from './p12-worker-pool.js';

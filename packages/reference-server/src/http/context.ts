@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
+import type { P12WorkerPool } from '../certificates/p12-worker-pool.js';
 import type { GatewayConfig } from '../config/config.js';
 import type { MetricsRegistry } from '../operations/metrics.js';
 import type { Keyring } from '../secrets/master-key.js';
@@ -33,6 +34,8 @@ export interface GatewayContext {
   spec: GatewaySpec;
   /** Master keys (current + previous) sealing OAuth consumer secrets. */
   keyring: () => Keyring;
+  /** Opens uploaded PKCS#12 files off the event loop (`MTLS_P12_WORKERS`, `MTLS_P12_TIMEOUT_MS`). */
+  p12Workers: P12WorkerPool;
 }
 
 /**

@@ -12,6 +12,7 @@ export type P12ErrorCode =
   | 'p12_wrong_password'
   | 'p12_corrupt'
   | 'p12_unsupported_format'
+  | 'p12_too_costly'
   | 'p12_no_private_key'
   | 'p12_multiple_keys'
   | 'p12_no_certificate'
@@ -88,7 +89,7 @@ export class P12CorruptError extends P12Error {
 
 /**
  * The file is PKCS#12 but uses a feature or algorithm these tools do not implement
- * (public-key integrity mode, envelopedData, RC4, an unknown cipher or MAC, an excessive iteration count).
+ * (public-key integrity mode, envelopedData, RC4, an unknown cipher or MAC).
  *
  * @example
  * ```ts
@@ -103,6 +104,29 @@ export class P12UnsupportedFormatError extends P12Error {
       `This PKCS#12 file uses ${detail}, which is not supported. ` +
         'Export it again with AES-256 or 3DES encryption and a password MAC ' +
         '(for example `openssl pkcs12 -export -in cert.pem -inkey key.pem -out client.p12`).',
+    );
+  }
+}
+
+/**
+ * Opening the file would take more work than a client identity needs, so it is refused before that work is
+ * done: a key derivation asks for more iterations or a longer key than allowed, or the derivations of the
+ * file add up to more than the per-file budget (see `ParseP12Options`). The reference server also answers
+ * with this code when opening a file runs past its deadline.
+ *
+ * @example
+ * ```ts
+ * expect(() => parseP12(bytes, 'pw', { maxIterations: 1000 })).toThrow(P12TooCostlyError);
+ * ```
+ */
+export class P12TooCostlyError extends P12Error {
+  override readonly name = 'P12TooCostlyError';
+  readonly code = 'p12_too_costly';
+  constructor(detail: string) {
+    super(
+      `Opening this PKCS#12 file would take too much work: ${detail}. ` +
+        'Export it again with the usual settings (for example `openssl pkcs12 -export -in cert.pem ' +
+        '-inkey key.pem -out client.p12`, which uses 2,048 iterations).',
     );
   }
 }

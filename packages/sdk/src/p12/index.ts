@@ -33,6 +33,7 @@ export {
   P12NoCertificateError,
   P12NoPrivateKeyError,
   P12NotYetValidError,
+  P12TooCostlyError,
   P12UnsupportedFormatError,
   P12UnsupportedKeyError,
   P12WrongPasswordError,

@@ -7,6 +7,7 @@ import {
   type Asn1,
   algorithmIdentifier,
   integer,
+  MalformedDerError,
   octetString,
   readAlgorithmIdentifier,
   readOctets,
@@ -14,14 +15,11 @@ import {
   readSmallInteger,
   sequence,
 } from './der.js';
-import { digestForHmacOid, digestForOid, hmac, pbkdf2, pkcs12Kdf } from './digests.js';
+import { digestForHmacOid, digestForOid, hmac, pkcs12Kdf } from './digests.js';
 import { P12UnsupportedFormatError } from './errors.js';
+import type { KeyDerivationBudget } from './key-derivation-budget.js';
 import { OID } from './oids.js';
-import {
-  type IterationBudget,
-  type PasswordEncoding,
-  readPbkdf2Parameters,
-} from './password-based-encryption.js';
+import { type PasswordEncoding, readPbkdf2Parameters } from './password-based-encryption.js';
 
 /** Computes the expected MAC for one password encoding. */
 type MacFunction = (password: PasswordEncoding) => string;
@@ -29,7 +27,7 @@ type MacFunction = (password: PasswordEncoding) => string;
 function readMacFunction(
   macData: Asn1,
   content: string,
-  budget: IterationBudget,
+  budget: KeyDerivationBudget,
 ): { expected: string; mac: MacFunction } {
   const [digestInfo, saltNode, iterationsNode] = readSequence(macData, 'the MAC data', 2);
   const [algorithmNode, digestNode] = readSequence(digestInfo, 'the MAC digest info', 2);
@@ -42,17 +40,24 @@ function readMacFunction(
     const schemeOid = readAlgorithmIdentifier(schemeNode, 'the PBMAC1 message authentication scheme').oid;
     const createDigest = digestForHmacOid(schemeOid);
     if (!createDigest) throw new P12UnsupportedFormatError(`the PBMAC1 scheme ${schemeOid}`);
-    const keyLength = kdf.keyLength ?? createDigest().digestLength;
+    const macLength = createDigest().digestLength;
+    const keyLength = kdf.keyLength ?? macLength;
+    // Refused before deriving anything: first an absurd request (a 512 MiB key is "too costly"), then RFC
+    // 9579's rule that the key is exactly as long as the HMAC's output.
+    budget.assertWithinLimits('the MAC', kdf.iterations, keyLength);
+    if (keyLength !== macLength) {
+      throw new MalformedDerError(
+        `the PBMAC1 key length of ${keyLength} bytes differs from the ${macLength}-byte output of its HMAC`,
+      );
+    }
     return {
       expected,
-      mac: (password) => {
-        budget.spend(kdf.iterations, 'the MAC');
-        return hmac(
+      mac: (password) =>
+        hmac(
           createDigest,
-          pbkdf2(password.pbkdf2, kdf.salt, kdf.iterations, keyLength, kdf.createDigest),
+          budget.pbkdf2('the MAC', password.pbkdf2, kdf.salt, kdf.iterations, keyLength, kdf.createDigest),
           content,
-        );
-      },
+        ),
     };
   }
 
@@ -63,14 +68,12 @@ function readMacFunction(
   const keyLength = createDigest().digestLength;
   return {
     expected,
-    mac: (password) => {
-      budget.spend(iterations, 'the MAC');
-      return hmac(
+    mac: (password) =>
+      hmac(
         createDigest,
-        pkcs12Kdf(password.pkcs12, salt, 3, iterations, keyLength, createDigest),
+        budget.pkcs12Kdf('the MAC', password.pkcs12, salt, 3, iterations, keyLength, createDigest),
         content,
-      );
-    },
+      ),
   };
 }
 
@@ -82,7 +85,7 @@ export function verifyMac(
   macData: Asn1,
   content: string,
   encodings: readonly PasswordEncoding[],
-  budget: IterationBudget,
+  budget: KeyDerivationBudget,
 ): PasswordEncoding | undefined {
   const { expected, mac } = readMacFunction(macData, content, budget);
   return encodings.find((encoding) => constantTimeEqual(mac(encoding), expected));

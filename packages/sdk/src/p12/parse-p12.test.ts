@@ -1,9 +1,20 @@
+import { spawnSync } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { connect, createServer } from 'node:tls';
 import { inspect } from 'node:util';
 import forge from 'node-forge';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  type MockInstance,
+  vi,
+} from 'vitest';
 import { binaryToBytes, bytesToBinary } from './binary.js';
 import { readCertificate } from './certificate.js';
 import { parseDer, readExplicit, readOctets, readSequence } from './der.js';
@@ -18,6 +29,7 @@ import {
   P12NoCertificateError,
   P12NoPrivateKeyError,
   P12NotYetValidError,
+  P12TooCostlyError,
   P12UnsupportedFormatError,
   P12UnsupportedKeyError,
   P12WrongPasswordError,
@@ -26,6 +38,12 @@ import {
 } from './index.js';
 import { type BagToWrite, encodePfx } from './pfx.js';
 import { forgeSelfSignedCertificate } from './testing/forge-certificate.js';
+import {
+  HUGE_KEY_LENGTH,
+  macCostCapFile,
+  pbes2KeyLengthBomb,
+  pbmac1KeyLengthBomb,
+} from './testing/hostile-p12.js';
 import { OpenSslWorkspace } from './testing/openssl-workspace.js';
 import { addPbmac1 } from './testing/pbmac1.js';
 
@@ -440,7 +458,7 @@ describe('parseP12 errors', () => {
     });
   });
 
-  it('refuses RC4 encryption, public-key integrity mode and excessive iteration counts as unsupported', () => {
+  it('refuses RC4 encryption and public-key integrity mode as unsupported', () => {
     const rc4 = workspace.exportP12('rc4.p12', PASSWORD, [
       ...CLIENT,
       '-legacy',
@@ -453,13 +471,7 @@ describe('parseP12 errors', () => {
       message: expect.stringContaining('RC4'),
     });
 
-    const modern = workspace.exportP12('iter.p12', PASSWORD, CLIENT);
-    expect(thrownBy(() => parseP12(modern, PASSWORD, { maxIterations: 2000 }))).toMatchObject({
-      constructor: P12UnsupportedFormatError,
-      message: expect.stringContaining('2048'),
-    });
-    expect(parseP12(modern, PASSWORD, { maxIterations: 2048 }).subject).toContain('CN=client');
-
+    const modern = workspace.exportP12('signed.p12', PASSWORD, CLIENT);
     // Same file with its content type switched to signedData.
     const signed = bytesToBinary(modern).replace(
       '\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x01',
@@ -471,7 +483,104 @@ describe('parseP12 errors', () => {
     });
   });
 
-  it('bounds the total key-derivation work of a file, not only each derivation', () => {
+  it('rejects arguments of the wrong type with a TypeError', () => {
+    expect(() => parseP12('MIIK' as unknown as Uint8Array, PASSWORD)).toThrow(TypeError);
+    expect(() => parseP12(new Uint8Array(4), undefined as unknown as string)).toThrow(TypeError);
+    for (const maxIterations of [0, -1, 1.5, Number.NaN]) {
+      expect(() => parseP12(new Uint8Array(4), PASSWORD, { maxIterations })).toThrow(TypeError);
+    }
+    expect(() => parseP12(new Uint8Array(4), PASSWORD, { maxKeyDerivationWork: 0 })).toThrow(TypeError);
+  });
+});
+
+describe('cost limits: p12_too_costly before the work is done', () => {
+  let derivations: { pbkdf2: MockInstance; pkcs12: MockInstance };
+
+  beforeEach(() => {
+    derivations = {
+      pbkdf2: vi.spyOn(forge.pkcs5, 'pbkdf2'),
+      pkcs12: vi.spyOn(forge.pkcs12, 'generateKey'),
+    };
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  function expectTooCostly(action: () => unknown, detail: string): void {
+    const error = thrownBy(action);
+    expect(error).toBeInstanceOf(P12TooCostlyError);
+    expect(error).toMatchObject({
+      name: 'P12TooCostlyError',
+      code: 'p12_too_costly',
+      status: 400,
+      message: expect.stringContaining(detail),
+    });
+  }
+
+  it('refuses the reported 161-byte PBMAC1 file (one iteration, a 512 MiB key) without deriving anything', () => {
+    const bytes = pbmac1KeyLengthBomb();
+    expect(bytes.length).toBe(161);
+    expectTooCostly(() => parseP12(bytes, ''), `a key of ${HUGE_KEY_LENGTH} bytes`);
+    expect(derivations.pbkdf2).not.toHaveBeenCalled();
+  });
+
+  it('refuses a PBES2 encryption whose PBKDF2 asks for a huge key without deriving anything', () => {
+    expectTooCostly(() => parseP12(pbes2KeyLengthBomb(), PASSWORD), `a key of ${HUGE_KEY_LENGTH} bytes`);
+    expectTooCostly(() => parseP12(pbes2KeyLengthBomb(65), PASSWORD), 'a key of 65 bytes');
+    expect(derivations.pbkdf2).not.toHaveBeenCalled();
+  });
+
+  it('refuses a PBMAC1 key length other than its HMAC output length (RFC 9579) before deriving', () => {
+    for (const keyLength of [16, 33, 64]) {
+      const error = thrownBy(() => parseP12(pbmac1KeyLengthBomb(keyLength), ''));
+      expect(error).toMatchObject({
+        code: 'p12_corrupt',
+        message: expect.stringContaining('PBMAC1 key length'),
+      });
+    }
+    expect(derivations.pbkdf2).not.toHaveBeenCalled();
+  });
+
+  it('refuses iteration counts over the cap (MAC, PBES2, PKCS#12 PBE, PBMAC1) before deriving', () => {
+    expectTooCostly(() => parseP12(macCostCapFile({ iterations: 200_001 }), ''), '200001 iterations');
+    expectTooCostly(() => parseP12(pbes2KeyLengthBomb(32, 200_001), ''), '200001 iterations');
+    const limit = { maxIterations: 2000 };
+    const modern = workspace.exportP12('iter.p12', PASSWORD, CLIENT);
+    expectTooCostly(() => parseP12(modern, PASSWORD, limit), '2048 iterations (the limit is 2000)');
+    const legacyNoMac = workspace.exportP12('iter-legacy.p12', PASSWORD, [...CLIENT, '-legacy', '-nomac']);
+    expectTooCostly(() => parseP12(legacyNoMac, PASSWORD, limit), 'an encryption asks for 2048 iterations');
+    const pbmac1 = addPbmac1(
+      workspace.exportP12('iter-pbmac1.p12', PASSWORD, [...CLIENT, '-nomac']),
+      PASSWORD,
+    );
+    expectTooCostly(() => parseP12(pbmac1, PASSWORD, limit), 'the MAC asks for 2048 iterations');
+    expect(derivations.pbkdf2).not.toHaveBeenCalled();
+    expect(derivations.pkcs12).not.toHaveBeenCalled();
+    expect(parseP12(modern, PASSWORD, { maxIterations: 2048 }).subject).toContain('CN=client');
+  });
+
+  it('counts each derivation as iterations × output blocks: exactly what a file needs opens, one less does not', () => {
+    // -legacy: SHA-1 MAC (1 block), RC2-40 certificates (key 1 + IV 1), 3DES key (24 bytes = 2 SHA-1 blocks
+    // + IV 1), all at 2,048 iterations.
+    const legacy = workspace.exportP12('work-legacy.p12', PASSWORD, [...CLIENT, '-legacy']);
+    const legacyWork = 2048 * (1 + 2 + 3);
+    expectClientIdentity(parseP12(legacy, PASSWORD, { maxKeyDerivationWork: legacyWork }));
+    expectTooCostly(() => parseP12(legacy, PASSWORD, { maxKeyDerivationWork: legacyWork - 1 }), 'add up');
+    // OpenSSL 3 default: SHA-256 MAC, AES-256 certificates and key with PBKDF2-HMAC-SHA256: 1 block each.
+    const modern = workspace.exportP12('work-modern.p12', PASSWORD, CLIENT);
+    expectClientIdentity(parseP12(modern, PASSWORD, { maxKeyDerivationWork: 3 * 2048 }));
+    expectTooCostly(() => parseP12(modern, PASSWORD, { maxKeyDerivationWork: 3 * 2048 - 1 }), 'add up');
+  });
+
+  it('counts every MAC attempt: the empty password is tried twice when the MAC was keyed with no password', () => {
+    const bytes = macCostCapFile({ iterations: 1000 });
+    const limits = { maxIterations: 1000 };
+    expectTooCostly(() => parseP12(bytes, '', { ...limits, maxKeyDerivationWork: 1999 }), 'add up');
+    expect(derivations.pkcs12).toHaveBeenCalledTimes(1);
+    expect(thrownBy(() => parseP12(bytes, '', { ...limits, maxKeyDerivationWork: 2000 }))).toBeInstanceOf(
+      P12NoPrivateKeyError,
+    );
+  });
+
+  it('bounds the total work of many bags, each under the per-derivation cap', () => {
     const manySafes = Array.from({ length: 6 }, () => ({
       encrypted: true,
       bags: [{ kind: 'certificate' as const, der: certificateDer('client.pem') }],
@@ -479,20 +588,28 @@ describe('parseP12 errors', () => {
     const bytes = binaryToBytes(
       encodePfx({ password: PASSWORD, scheme: 'aes256', mac: 'sha256', iterations: 1000, safes: manySafes }),
     );
-    expect(thrownBy(() => parseP12(bytes, PASSWORD, { maxIterations: 1000 }))).toMatchObject({
-      constructor: P12UnsupportedFormatError,
-      message: expect.stringContaining('more key derivations'),
-    });
+    derivations.pbkdf2.mockClear();
+    // MAC + 6 safes = 7,000; by default a file may spend five times maxIterations: the MAC and 4 safes.
+    expectTooCostly(() => parseP12(bytes, PASSWORD, { maxIterations: 1000 }), 'add up');
+    expect(derivations.pbkdf2).toHaveBeenCalledTimes(4);
     expect(thrownBy(() => parseP12(bytes, PASSWORD, { maxIterations: 2000 }))).toBeInstanceOf(
       P12NoPrivateKeyError,
     );
   });
 
-  it('rejects arguments of the wrong type with a TypeError', () => {
-    expect(() => parseP12('MIIK' as unknown as Uint8Array, PASSWORD)).toThrow(TypeError);
-    expect(() => parseP12(new Uint8Array(4), undefined as unknown as string)).toThrow(TypeError);
+  it.skipIf(!opensslWritesPbmac1())('reads a PBMAC1 file written by openssl (≥ 3.4)', () => {
+    const bytes = workspace.exportP12('openssl-pbmac1.p12', PASSWORD, [...CLIENT, '-pbmac1_pbkdf2']);
+    expectClientIdentity(parseP12(bytes, PASSWORD));
   });
 });
+
+/** OpenSSL ≥ 3.4 writes PBMAC1 (`-pbmac1_pbkdf2`). */
+function opensslWritesPbmac1(): boolean {
+  const match = /OpenSSL (\d+)\.(\d+)/.exec(
+    spawnSync('openssl', ['version'], { encoding: 'utf8' }).stdout ?? '',
+  );
+  return match !== null && (Number(match[1]) > 3 || (Number(match[1]) === 3 && Number(match[2]) >= 4));
+}
 
 function pemDer(file: string): string {
   const body = workspace.readText(file).replace(/-----[^-]+-----|\s/g, '');

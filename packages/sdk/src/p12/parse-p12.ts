@@ -11,7 +11,7 @@ import {
   P12NoPrivateKeyError,
   P12NotYetValidError,
 } from './errors.js';
-import { IterationBudget } from './password-based-encryption.js';
+import { KeyDerivationBudget } from './key-derivation-budget.js';
 import { decodePfx } from './pfx.js';
 import { type KeyAlgorithm, readPrivateKey } from './private-key.js';
 
@@ -39,11 +39,17 @@ export interface ParseP12Options {
   readonly now?: Date;
   /**
    * Highest iteration count accepted for one key derivation (default 200,000; OpenSSL writes 2,048, Java
-   * 10,000). The whole file may spend five times that. Files above it are refused with
-   * `p12_unsupported_format` rather than blocking the caller: node-forge derives about 130,000 PBKDF2-SHA256
-   * iterations per second.
+   * 10,000). Files above it are refused with `p12_too_costly` rather than blocking the caller: node-forge
+   * derives about 130,000 PBKDF2-SHA256 iterations per second.
    */
   readonly maxIterations?: number;
+  /**
+   * Total key-derivation work the whole file may cost, in digest computations (default five times
+   * `maxIterations`). PBKDF2 costs `iterations × ceil(keyLength / hLen)` HMACs, the PKCS#12 KDF
+   * `iterations × ceil(length / hLen)` hashes; every MAC attempt and every decrypted bag counts. Over it, the
+   * file is refused with `p12_too_costly` before the derivation that would exceed it runs.
+   */
+  readonly maxKeyDerivationWork?: number;
 }
 
 /**
@@ -82,6 +88,8 @@ export interface ParsedP12 {
 }
 
 const DEFAULT_MAX_ITERATIONS = 200_000;
+/** Default total work of a file, in derivations at the iteration cap: room for a MAC and four bags. */
+const DEFAULT_WORK_PER_MAX_ITERATIONS = 5;
 
 /**
  * Opens a PKCS#12 (.p12/.pfx) file and returns its client certificate, private key and chain.
@@ -97,6 +105,7 @@ const DEFAULT_MAX_ITERATIONS = 200_000;
  * @throws {P12WrongPasswordError} `p12_wrong_password`
  * @throws {P12CorruptError} `p12_corrupt`: not PKCS#12, truncated or damaged
  * @throws {P12UnsupportedFormatError} `p12_unsupported_format`
+ * @throws {P12TooCostlyError} `p12_too_costly`: opening it would take more key-derivation work than allowed
  * @throws {P12NoPrivateKeyError} `p12_no_private_key`
  * @throws {P12MultipleKeysError} `p12_multiple_keys`
  * @throws {P12UnsupportedKeyError} `p12_unsupported_key`
@@ -116,6 +125,11 @@ export function parseP12(bytes: Uint8Array, password: string, options: ParseP12O
   if (!(bytes instanceof Uint8Array))
     throw new TypeError('parseP12 expects the file contents as a Uint8Array.');
   if (typeof password !== 'string') throw new TypeError('parseP12 expects the password as a string.');
+  for (const limit of ['maxIterations', 'maxKeyDerivationWork'] as const) {
+    const value = options[limit];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value > 0))
+      throw new TypeError(`parseP12 expects options.${limit} to be a positive integer.`);
+  }
   try {
     return identityOf(bytes, password, options);
   } catch (error) {
@@ -126,7 +140,11 @@ export function parseP12(bytes: Uint8Array, password: string, options: ParseP12O
 }
 
 function identityOf(bytes: Uint8Array, password: string, options: ParseP12Options): ParsedP12 {
-  const budget = new IterationBudget(options.maxIterations ?? DEFAULT_MAX_ITERATIONS);
+  const maxIterations = options.maxIterations ?? DEFAULT_MAX_ITERATIONS;
+  const budget = new KeyDerivationBudget(
+    maxIterations,
+    options.maxKeyDerivationWork ?? maxIterations * DEFAULT_WORK_PER_MAX_ITERATIONS,
+  );
   const contents = decodePfx(bytes, password, budget);
 
   const keys = uniqueBy(contents.keys, (key) => key.pkcs8Der);

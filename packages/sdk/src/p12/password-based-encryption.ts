@@ -18,6 +18,7 @@ import {
 } from './der.js';
 import { digestForHmacOid, type MessageDigest, pbkdf2, pkcs12Kdf } from './digests.js';
 import { P12UnsupportedFormatError } from './errors.js';
+import type { KeyDerivationBudget } from './key-derivation-budget.js';
 import { OID } from './oids.js';
 
 /** One way of turning the user's password into the bytes each scheme hashes. */
@@ -39,33 +40,6 @@ export function passwordEncodings(password: string): PasswordEncoding[] {
   if (utf8 !== password) encodings.push({ pkcs12: utf8, pbkdf2: utf8 });
   if (password === '') encodings.push({ pkcs12: null, pbkdf2: '' });
   return encodings;
-}
-
-/**
- * Bounds the key-derivation work one file may cause: node-forge runs PBKDF2-HMAC-SHA256 at roughly
- * 130,000 iterations per second, and a crafted file could otherwise ask for billions.
- */
-export class IterationBudget {
-  private remaining: number;
-
-  /** `maxPerDerivation` caps one derivation; the whole file may spend five times that. */
-  constructor(readonly maxPerDerivation: number) {
-    this.remaining = maxPerDerivation * 5;
-  }
-
-  /** Records one derivation of `iterations`; throws when it is over a limit. */
-  spend(iterations: number, what: string): void {
-    if (iterations < 1) throw new MalformedDerError(`${what} iteration count is zero`);
-    if (iterations > this.maxPerDerivation) {
-      throw new P12UnsupportedFormatError(
-        `${what} iteration count of ${iterations} (the limit is ${this.maxPerDerivation})`,
-      );
-    }
-    if (iterations > this.remaining) {
-      throw new P12UnsupportedFormatError(`more key derivations than a client identity needs`);
-    }
-    this.remaining -= iterations;
-  }
 }
 
 interface CipherSpec {
@@ -193,7 +167,7 @@ export function decryptWithPassword(
   algorithm: Asn1 | undefined,
   ciphertext: string,
   password: PasswordEncoding,
-  budget: IterationBudget,
+  budget: KeyDerivationBudget,
 ): string | undefined {
   const { oid, parameters } = readAlgorithmIdentifier(algorithm, 'the encryption algorithm');
 
@@ -203,10 +177,9 @@ export function decryptWithPassword(
     const salt = readOctets(saltNode, 'the PBE salt');
     const iterations = readSmallInteger(iterationsNode, 'the PBE iteration count');
     // The key and the IV are two derivations.
-    budget.spend(iterations, 'an encryption');
-    budget.spend(iterations, 'an encryption');
-    const key = pkcs12Kdf(password.pkcs12, salt, 1, iterations, pkcs12Cipher.keyLength);
-    const iv = pkcs12Kdf(password.pkcs12, salt, 2, iterations, 8);
+    const what = 'an encryption';
+    const key = budget.pkcs12Kdf(what, password.pkcs12, salt, 1, iterations, pkcs12Cipher.keyLength);
+    const iv = budget.pkcs12Kdf(what, password.pkcs12, salt, 2, iterations, 8);
     return runDecipher(pkcs12Cipher, key, iv, ciphertext);
   }
 
@@ -216,13 +189,21 @@ export function decryptWithPassword(
     const scheme = readAlgorithmIdentifier(schemeNode, 'the PBES2 encryption scheme');
     const cipher = PBES2_CIPHERS[scheme.oid];
     if (!cipher) throw new P12UnsupportedFormatError(`the PBES2 encryption scheme ${scheme.oid}`);
+    // An absurd key length is refused as too costly before it is found not to fit the cipher.
+    budget.assertWithinLimits('an encryption', kdf.iterations, kdf.keyLength ?? cipher.keyLength);
     if (kdf.keyLength !== undefined && kdf.keyLength !== cipher.keyLength) {
       throw new MalformedDerError('the PBES2 key length does not fit its cipher');
     }
     const iv = readOctets(scheme.parameters, 'the PBES2 IV');
     if (iv.length !== cipher.blockSize) throw new MalformedDerError('the PBES2 IV has the wrong length');
-    budget.spend(kdf.iterations, 'an encryption');
-    const key = pbkdf2(password.pbkdf2, kdf.salt, kdf.iterations, cipher.keyLength, kdf.createDigest);
+    const key = budget.pbkdf2(
+      'an encryption',
+      password.pbkdf2,
+      kdf.salt,
+      kdf.iterations,
+      cipher.keyLength,
+      kdf.createDigest,
+    );
     return runDecipher(cipher, key, iv, ciphertext);
   }
 

@@ -22,13 +22,13 @@ import {
   toDer,
 } from './der.js';
 import { P12UnsupportedFormatError, P12WrongPasswordError } from './errors.js';
+import type { KeyDerivationBudget } from './key-derivation-budget.js';
 import { createMacData, verifyMac } from './mac.js';
 import { OID } from './oids.js';
 import {
   decryptWithPassword,
   type EncryptionScheme,
   encryptWithPassword,
-  type IterationBudget,
   type PasswordEncoding,
   passwordEncodings,
 } from './password-based-encryption.js';
@@ -64,7 +64,7 @@ class BagDecrypter {
   constructor(
     private encodings: PasswordEncoding[],
     private readonly passwordConfirmedByMac: boolean,
-    private readonly budget: IterationBudget,
+    private readonly budget: KeyDerivationBudget,
   ) {}
 
   decrypt(algorithm: Asn1 | undefined, ciphertext: string, what: string): { der: string; node: Asn1 } {
@@ -93,7 +93,7 @@ class BagDecrypter {
  * Opens a PKCS#12 file: checks the MAC (when present) and decrypts every bag.
  * Throws `MalformedDerError` for damaged structure and `P12Error`s for the rest.
  */
-export function decodePfx(bytes: Uint8Array, password: string, budget: IterationBudget): PfxContents {
+export function decodePfx(bytes: Uint8Array, password: string, budget: KeyDerivationBudget): PfxContents {
   let authSafeContent: string;
   let macData: Asn1 | undefined;
   try {
