@@ -1,7 +1,8 @@
 import { expect, test } from 'vitest';
+import { MAPPING_URL_CASES } from '../../../test/support/mapping-url-cases.js';
 import { IdGenerator } from './ids.js';
 import { MockProblem } from './problems.js';
-import { GatewayStore } from './store.js';
+import { GatewayStore, mappingUrlMatches } from './store.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const valid = { notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2027-01-01T00:00:00Z') };
@@ -111,4 +112,21 @@ test('an unavailable certificate is mapped but not presented', () => {
   const resolved = store.resolveMapping('a1', 'FAAS', 'https://faas.example.com/');
   expect(resolved?.mapping.certificateId).toBe(record?.id);
   expect(resolved?.certificate).toBeUndefined();
+});
+
+test.each(MAPPING_URL_CASES)(
+  'mappingUrlMatches (the table shared with the server): %s',
+  (_label, mappingUrl, requestUrl, applies) => {
+    expect(mappingUrlMatches(mappingUrl, requestUrl)).toBe(applies);
+  },
+);
+
+test('resolveMapping applies the shared table: a prefix never serves another host or port', () => {
+  for (const [label, mappingUrl, requestUrl, applies] of MAPPING_URL_CASES) {
+    const { store, records } = storeWith('Cert');
+    store.activateMapping('a1', records[0]?.id as number, { serviceName: 'WEBHOOKS', url: mappingUrl });
+    expect(store.resolveMapping('a1', 'WEBHOOKS', requestUrl)?.certificate?.name, label).toBe(
+      applies ? 'Cert' : undefined,
+    );
+  }
 });

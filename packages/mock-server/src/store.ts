@@ -1,6 +1,7 @@
 /**
  * The mock's in-memory gateway: certificates and mappings per account, with the reference server's rules
- * (unique live names, soft delete, one certificate per account + service + URL, exact or `*` prefix match).
+ * (unique live names, soft delete, one certificate per account + service + URL, exact or `*` prefix match of
+ * the same origin).
  */
 import type { Certificate, CertificateStatus, Mapping, ServiceName } from './api-types.js';
 import type { IdGenerator } from './ids.js';
@@ -337,8 +338,9 @@ export class GatewayStore {
 
   /**
    * The enabled mapping that applies to a request, as forwarding chooses it (the reference server's rule):
-   * the mapping whose `url` equals the request URL, else the longest `*` prefix mapping whose part before the
-   * `*` starts the URL. URLs are compared as sent (query included). Without a service name, mappings of every
+   * the mapping whose `url` equals the request URL, else the longest `*` prefix mapping that applies by
+   * {@link mappingUrlMatches} (same origin, prefix ending at a boundary). URLs are compared as sent (query
+   * included). Without a service name, mappings of every
    * service compete; a tie at the deciding level is ambiguous, so none applies. The certificate is returned
    * only when it can be presented (status `Available`).
    */
@@ -351,7 +353,7 @@ export class GatewayStore {
       (mapping) =>
         mapping.enable &&
         (serviceName === undefined || mapping.serviceName === serviceName) &&
-        (mapping.url === url || (mapping.url.endsWith('*') && url.startsWith(mapping.url.slice(0, -1)))),
+        mappingUrlMatches(mapping.url, url),
     );
     const pick = (among: StoredMapping[]): StoredMapping | null | undefined => {
       if (among.length === 0) return undefined;
@@ -369,6 +371,38 @@ export class GatewayStore {
       certificate: certificate && this.statusOf(certificate) === 'Available' ? certificate : undefined,
     };
   }
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a mapping `url` applies to a request URL — the reference server's rule (its
+ * `mappings/mapping-service.ts`; both are tested over `test/support/mapping-url-cases.ts`). Without a
+ * trailing `*` the two must be equal. A prefix mapping (`…*`) applies when the request URL starts with the
+ * part before the `*`, has the same origin (scheme, host, port) and the prefix ends at a boundary: it ends
+ * with `/` or holds a `?`, or the rest of the request URL is empty or starts with `/`, `?` or `#`.
+ *
+ * @example
+ * ```ts
+ * mappingUrlMatches('https://api.example.com*', 'https://api.example.com/x'); // true
+ * mappingUrlMatches('https://api.example.com*', 'https://api.example.com.attacker.tld/'); // false
+ * ```
+ */
+export function mappingUrlMatches(mappingUrl: string, requestUrl: string): boolean {
+  if (!mappingUrl.endsWith('*')) return mappingUrl === requestUrl;
+  const prefix = mappingUrl.slice(0, -1);
+  if (!requestUrl.startsWith(prefix)) return false;
+  const origin = originOf(prefix);
+  if (origin === undefined || origin === 'null' || origin !== originOf(requestUrl)) return false;
+  if (prefix.endsWith('/') || prefix.includes('?')) return true;
+  const rest = requestUrl.slice(prefix.length);
+  return rest === '' || rest.startsWith('/') || rest.startsWith('?') || rest.startsWith('#');
 }
 
 function detailsFields(

@@ -1,5 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
-import { EgressPolicy, EgressRefusedError, parseEgressAllowlist } from './egress-policy.js';
+import {
+  EgressPolicy,
+  EgressRefusedError,
+  isMetadataAddress,
+  parseEgressAllowlist,
+} from './egress-policy.js';
 
 // URL-level checks only: nothing here resolves a name or opens a socket.
 function refusalOf(policy: EgressPolicy, url: string): EgressRefusedError | undefined {
@@ -84,12 +89,12 @@ describe('EgressPolicy.assertUrlAllowed', () => {
 });
 
 describe('allowlist (MTLS_EGRESS_ALLOW)', () => {
-  it('exempts hosts, host:port, IPs and CIDRs', () => {
+  it('exempts host:port, IPs and CIDRs', () => {
     const policy = new EgressPolicy({
       allow: [
         'localhost:8443',
-        'partner.internal',
-        '*.corp.example',
+        'partner.internal:1',
+        '*.corp.example:443',
         '127.0.0.2',
         '[::1]:9443',
         '10.20.0.0/16',
@@ -129,5 +134,60 @@ describe('allowlist (MTLS_EGRESS_ALLOW)', () => {
     expect(() => parseEgressAllowlist(['10.0.0.0/33'])).toThrow(/10\.0\.0\.0\/33/);
     expect(() => parseEgressAllowlist(['host:99999'])).toThrow(/host:99999/);
     expect(() => parseEgressAllowlist(['a b'])).toThrow(/a b/);
+  });
+
+  it('refuses a host entry without a port; IPs and CIDRs may go without one', () => {
+    expect(() => parseEgressAllowlist(['partner.example'])).toThrow(
+      /"partner\.example" names a host without a port/,
+    );
+    expect(() => parseEgressAllowlist(['*.corp.example'])).toThrow(/"\*\.corp\.example"/);
+    expect(() => parseEgressAllowlist(['10.0.0.5', '[::1]', '::1', '10.0.0.0/8', 'fd00::/8'])).not.toThrow();
+  });
+
+  it('never lets an allowed host:port reach a link-local or metadata address', () => {
+    const policy = new EgressPolicy({ allow: ['partner.example:443', '*.corp.example:443'] });
+    for (const address of [
+      '169.254.169.254',
+      '169.254.1.1',
+      'fe80::1',
+      '::ffff:169.254.169.254',
+      '::ffff:a9fe:a9fe',
+      '64:ff9b::169.254.169.254',
+      'fd00:ec2::254',
+      '100.100.100.200',
+    ]) {
+      expect(() => policy.assertAddressAllowed({ host: 'partner.example', port: 443, address })).toThrow(
+        EgressRefusedError,
+      );
+      expect(() => policy.assertAddressAllowed({ host: 'a.corp.example', port: 443, address })).toThrow(
+        EgressRefusedError,
+      );
+    }
+    // Other special-purpose addresses stay allowed for the named host:port, and only on that port.
+    expect(() =>
+      policy.assertAddressAllowed({ host: 'partner.example', port: 443, address: '10.1.2.3' }),
+    ).not.toThrow();
+    expect(() =>
+      policy.assertAddressAllowed({ host: 'partner.example', port: 8443, address: '10.1.2.3' }),
+    ).toThrow(EgressRefusedError);
+  });
+
+  it('lets an IP or CIDR entry allow a link-local address explicitly', () => {
+    const policy = new EgressPolicy({ allow: ['169.254.10.0/24', 'partner.example:443'] });
+    expect(() =>
+      policy.assertAddressAllowed({ host: 'partner.example', port: 443, address: '169.254.10.7' }),
+    ).not.toThrow();
+    expect(() =>
+      policy.assertAddressAllowed({ host: 'partner.example', port: 443, address: '169.254.169.254' }),
+    ).toThrow(EgressRefusedError);
+  });
+
+  it('isMetadataAddress', () => {
+    expect(isMetadataAddress('169.254.169.254')).toBe(true);
+    expect(isMetadataAddress('[fe80::1%eth0]')).toBe(true);
+    expect(isMetadataAddress('::ffff:169.254.169.254')).toBe(true);
+    expect(isMetadataAddress('10.0.0.1')).toBe(false);
+    expect(isMetadataAddress('127.0.0.1')).toBe(false);
+    expect(isMetadataAddress('not-an-ip')).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import { BlockList, isIP } from 'node:net';
 import { DestinationBlockedError, type GatewayErrorOptions } from '../http/errors.js';
 import {
   classifyAddress,
+  embeddedIpv4Addresses,
   REFUSED_RANGE_DESCRIPTIONS,
   type RefusedRangeKind,
   stripAddressDecorations,
@@ -35,11 +36,11 @@ export class EgressRefusedError extends DestinationBlockedError {
   }
 }
 
-/** One `host` or `host:port` entry of the allowlist. */
+/** One `host:port` entry of the allowlist (a name always comes with its port). */
 interface AllowedHost {
   /** Lower-case host without trailing dot; a leading `*.` matches every subdomain. */
   host: string;
-  port: number | undefined;
+  port: number;
 }
 
 /** One IP or CIDR entry of the allowlist, optionally restricted to a port. */
@@ -70,8 +71,10 @@ function parsePort(text: string, entry: string): number {
 }
 
 /**
- * Parses allowlist entries: host names (`api.partner.example`, `*.partner.example`), `host:port`, IP
- * addresses (`127.0.0.1`, `::1`, `[::1]:8443`) and CIDRs (`10.1.0.0/16`, `fd00::/8`).
+ * Parses allowlist entries: host names with their port (`api.partner.example:443`,
+ * `*.partner.example:8443`), IP addresses with or without a port (`127.0.0.1`, `::1`, `[::1]:8443`,
+ * `10.0.0.5:443`) and CIDRs (`10.1.0.0/16`, `fd00::/8`). An IP or CIDR without a port allows every port; a
+ * host name without a port is refused: it would open every port of whatever the name resolves to.
  *
  * @throws {TypeError} naming the malformed entry.
  * @example
@@ -124,11 +127,16 @@ export function parseEgressAllowlist(entries: readonly string[]): EgressAllowlis
     }
     const hostPort = /^([^:\s/]+)(?::([0-9]+))?$/.exec(entry);
     if (!hostPort)
-      throw new TypeError(`MTLS_EGRESS_ALLOW entry "${entry}" must be a host, host:port or CIDR.`);
+      throw new TypeError(`MTLS_EGRESS_ALLOW entry "${entry}" must be host:port, an IP address or a CIDR.`);
     const host = normalizeHost(hostPort[1] ?? '');
     const port = hostPort[2] === undefined ? undefined : parsePort(hostPort[2], entry);
     if (isIP(host) !== 0) addNetwork(host, undefined, port, entry);
-    else hosts.push({ host, port });
+    else if (port === undefined) {
+      throw new TypeError(
+        `MTLS_EGRESS_ALLOW entry "${entry}" names a host without a port; write it as ${entry}:443 (host:port). ` +
+          'Only IP addresses and CIDRs may allow every port.',
+      );
+    } else hosts.push({ host, port });
   }
   return { hosts, networks };
 }
@@ -144,7 +152,7 @@ export interface EgressDestination {
 
 /** Options of {@link EgressPolicy}. */
 export interface EgressPolicyOptions {
-  /** `MTLS_EGRESS_ALLOW` entries: destinations exempt from the address checks. */
+  /** `MTLS_EGRESS_ALLOW` entries: destinations exempt from the address checks (see {@link parseEgressAllowlist}). */
   allow?: readonly string[];
   /** Called for every refusal (metrics, logs). */
   onRefused?: (error: EgressRefusedError) => void;
@@ -156,8 +164,10 @@ const DEFAULT_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:':
  * The SSRF guard: which destinations the gateway may call. Only `http`/`https`; by default every
  * special-purpose address (loopback, private, link-local incl. cloud metadata, CGNAT, multicast,
  * unspecified, broadcast, reserved, documentation, benchmarking, IPv6 ULA/site-local, and IPv6 forms
- * embedding a refused IPv4) is refused — unless the allowlist names the host, `host:port`, or a CIDR
- * containing the address.
+ * embedding a refused IPv4) is refused — unless the allowlist names the `host:port`, or an IP/CIDR
+ * containing the address. An allowed `host:port` never exempts a link-local or cloud metadata address
+ * ({@link isMetadataAddress}): a name can be pointed anywhere, so only an IP/CIDR entry naming that address
+ * allows it.
  *
  * URLs are checked up front ({@link assertUrlAllowed}: scheme, port, IP literals in every notation the WHATWG
  * parser normalizes); names are checked where it matters, on every address they resolve to, right before
@@ -185,11 +195,11 @@ export class EgressPolicy {
     throw error;
   }
 
-  /** Whether the allowlist exempts this host (by name, with or without port). */
+  /** Whether the allowlist exempts this host on this port (a `host:port` entry). */
   isHostAllowlisted(host: string, port: number): boolean {
     const name = normalizeHost(host);
     return this.allowlist.hosts.some((entry) => {
-      if (entry.port !== undefined && entry.port !== port) return false;
+      if (entry.port !== port) return false;
       if (entry.host.startsWith('*.')) return name.endsWith(entry.host.slice(1));
       return entry.host === name;
     });
@@ -238,9 +248,11 @@ export class EgressPolicy {
    */
   assertAddressAllowed(destination: EgressDestination): void {
     const { host, port, address } = destination;
-    if (this.isHostAllowlisted(host, port) || this.isAddressAllowlisted(address, port)) return;
+    if (this.isAddressAllowlisted(address, port)) return;
     const refused = classifyAddress(address);
     if (!refused) return;
+    // A name entry exempts the name, not what it resolves to: never a metadata service.
+    if (this.isHostAllowlisted(host, port) && !isMetadataAddress(address)) return;
     const isLiteral = isIP(stripAddressDecorations(host)) !== 0;
     const what = REFUSED_RANGE_DESCRIPTIONS[refused.kind];
     const detail = isLiteral
@@ -248,6 +260,33 @@ export class EgressPolicy {
       : `${displayHost(host)} resolves to ${what}, which the egress policy refuses. Nothing was sent.`;
     this.#refuse(refused.kind, host, `${detail} An operator can allow it with MTLS_EGRESS_ALLOW.`, address);
   }
+}
+
+// Cloud metadata services outside link-local: AWS IMDS over IPv6, Alibaba Cloud.
+const METADATA_ADDRESSES = new BlockList();
+METADATA_ADDRESSES.addAddress('fd00:ec2::254', 'ipv6');
+METADATA_ADDRESSES.addAddress('100.100.100.200', 'ipv4');
+
+/**
+ * Whether `address` is link-local (169.254.0.0/16, fe80::/10, and the IPv6 forms embedding a link-local
+ * IPv4 such as `::ffff:169.254.169.254`) or a known cloud metadata address (`fd00:ec2::254`,
+ * `100.100.100.200`). A `host:port` allowlist entry never exempts these.
+ *
+ * @example
+ * ```ts
+ * isMetadataAddress('::ffff:169.254.169.254'); // true
+ * isMetadataAddress('10.0.0.1'); // false
+ * ```
+ */
+export function isMetadataAddress(address: string): boolean {
+  const bare = stripAddressDecorations(address);
+  const family = isIP(bare);
+  if (family === 0) return false;
+  if (classifyAddress(bare)?.kind === 'link_local') return true;
+  const candidates = family === 6 ? [bare, ...embeddedIpv4Addresses(bare)] : [bare];
+  return candidates.some((candidate) =>
+    METADATA_ADDRESSES.check(candidate, isIP(candidate) === 4 ? 'ipv4' : 'ipv6'),
+  );
 }
 
 /** A host for messages: printable, bounded. */

@@ -5,12 +5,16 @@ import type { LoadedCertificate } from '../certificates/certificate-service.js';
 import { EgressPolicy, EgressRefusedError } from '../egress/egress-policy.js';
 import { createGuardedConnector, type HostResolver } from '../egress/guarded-connector.js';
 import {
+  BadGatewayError,
   CertificateNotFoundError,
-  type GatewayError,
+  GatewayError,
   PayloadTooLargeError,
   TransportFailureError,
+  UnavailableError,
 } from '../http/errors.js';
+import { SecretStoreUnavailableError } from '../secrets/errors.js';
 import type { SecretMaterial } from '../secrets/secret-store.js';
+import { DatabaseInUseError, DatabaseUnavailableError } from '../storage/errors.js';
 import { assertDeclaredLengthWithin, limitBody } from './body-limit.js';
 import { CertificateResolver, type CertificateSource } from './certificate-resolver.js';
 import type { ChangeRecord } from './change-watcher.js';
@@ -23,7 +27,14 @@ import {
 import { awaitHandshakeVerdict } from './handshake-verdict.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { type ForwardTarget, parseForwardTarget } from './target-url.js';
-import { CallerGoneError, toForwardingError, UpstreamTimeoutError } from './transport-errors.js';
+import {
+  CallerGoneError,
+  PASSABLE_STATUS_RANGE,
+  toForwardingError,
+  UpstreamTimeoutError,
+  unusableAnswerError,
+  unusableStatusError,
+} from './transport-errors.js';
 import { type UpstreamPoolKey, UpstreamPools } from './upstream-pools.js';
 import { UpstreamTls } from './upstream-tls.js';
 
@@ -46,6 +57,13 @@ export interface ForwardRequestInput {
   body: Readable | null;
   /** Aborts the exchange (the caller went away). */
   signal?: AbortSignal | undefined;
+  /**
+   * The caller's IP address (`request.ip`): sent as `X-Forwarded-For` and `Forwarded: for=…`, replacing
+   * whatever the caller claimed in those headers.
+   */
+  clientAddress?: string | undefined;
+  /** How the caller reached the gateway, `http` or `https` (`request.protocol`): `Forwarded: …;proto=…`. */
+  clientProtocol?: string | undefined;
 }
 
 /** A call with a given key and certificate that no pool is kept for (p12 test, mapping validation). */
@@ -68,6 +86,15 @@ export interface UpstreamAnswer {
   body: Readable;
   /** The certificate presented, if any. */
   certificate: { id: number; version: number } | undefined;
+}
+
+/** Carries a certificate lookup failure past the transport error mapping of {@link ForwardingEngine}. */
+class CertificateLookupFailure extends Error {
+  override readonly name = 'CertificateLookupFailure';
+
+  constructor(readonly error: Error) {
+    super(error.message, { cause: error });
+  }
 }
 
 /** Builds the socket connector of a pool from undici connector options (tests wrap it to count sockets). */
@@ -119,6 +146,26 @@ function contentLengthOf(rawHeaders: readonly string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * What failing to choose the certificate becomes: the gateway's own errors as they are, an unreachable
+ * database or secret store as it is (the error handler makes it 503 `unavailable`), anything else from the
+ * certificate source 503 too — never a 424, which would blame the remote and quote an internal message.
+ */
+function certificateLookupError(error: unknown): Error {
+  if (
+    error instanceof GatewayError ||
+    error instanceof DatabaseUnavailableError ||
+    error instanceof DatabaseInUseError ||
+    error instanceof SecretStoreUnavailableError
+  ) {
+    return error;
+  }
+  return new UnavailableError(
+    'The certificate of this request could not be looked up (database or secret store). Retry in a moment.',
+    { cause: error },
+  );
+}
+
 function outcomeOf(error: GatewayError): UpstreamOutcome {
   if (error instanceof TransportFailureError) return 'transport_failure';
   if (error instanceof CertificateNotFoundError) return 'certificate_not_found';
@@ -131,7 +178,9 @@ function outcomeOf(error: GatewayError): UpstreamOutcome {
  * The forwarding hot path. For each request: check the target against the egress policy, choose the
  * certificate (mapping → Available certificate, cached), take the keep-alive pool of (account, certificate
  * version, origin), and stream the request and the answer through it — nothing is buffered whole, redirects
- * are returned, not followed. Transport failures become 424 with `LP-error-from-transport`.
+ * are returned, not followed. Transport failures become 424 with `LP-error-from-transport`; an answer with a
+ * status that cannot be passed on (outside 200–599, or `101 Switching Protocols`) becomes 502 `bad_gateway`;
+ * a failure to look the certificate up (database, secret store) is the gateway's own, never a 424.
  *
  * @example
  * ```ts
@@ -212,6 +261,9 @@ export class ForwardingEngine {
    * @throws {CertificateNotFoundError} 400 when `stopIfCertificateNotFound` and no certificate applies.
    * @throws {PayloadTooLargeError} 413 when the body is over the limit (declared or counted).
    * @throws {TransportFailureError} 424 when the remote cannot be reached or the exchange fails.
+   * @throws {BadGatewayError} 502 when the remote answers with a status that cannot be passed on.
+   * @throws {UnavailableError} 503 (or the database / secret store error the app maps to it) when the
+   *   certificate cannot be looked up.
    */
   async forwardRequest(input: ForwardRequestInput): Promise<UpstreamAnswer> {
     const started = performance.now();
@@ -220,11 +272,17 @@ export class ForwardingEngine {
     try {
       this.policy.assertUrlAllowed(target.url);
       assertDeclaredLengthWithin(contentLengthOf(input.headers), this.#options.bodyLimitBytes);
-      const certificate = await this.certificates.resolve({
-        accountId: input.accountId,
-        serviceName: input.serviceName,
-        url: input.targetUrl,
-      });
+      let certificate: Awaited<ReturnType<CertificateResolver['resolve']>>;
+      try {
+        certificate = await this.certificates.resolve({
+          accountId: input.accountId,
+          serviceName: input.serviceName,
+          url: input.targetUrl,
+        });
+      } catch (error) {
+        // Not the remote's fault: only errors of the exchange below are transport failures.
+        throw new CertificateLookupFailure(certificateLookupError(error));
+      }
       if (!certificate && input.stopIfCertificateNotFound) {
         throw new CertificateNotFoundError(
           `No Available certificate is mapped to account ${input.accountId}, service ` +
@@ -248,6 +306,8 @@ export class ForwardingEngine {
       );
       const headers = upstreamRequestHeaders(input.headers, {
         authorizationOverride: input.authorizationOverride,
+        clientAddress: input.clientAddress,
+        clientProtocol: input.clientProtocol,
       });
       const body =
         input.body && input.method !== 'HEAD' ? limitBody(input.body, this.#options.bodyLimitBytes) : null;
@@ -265,6 +325,10 @@ export class ForwardingEngine {
         certificate: certificate ? { id: certificate.id, version: certificate.version } : undefined,
       };
     } catch (error) {
+      if (error instanceof CertificateLookupFailure) {
+        this.#metrics?.observeUpstream(label, 'error', (performance.now() - started) / 1000);
+        throw error.error;
+      }
       throw this.#failed(error, target, label, started);
     }
   }
@@ -310,13 +374,20 @@ export class ForwardingEngine {
    * @throws {EgressRefusedError} 403 when the URL is not an allowed destination.
    */
   async validateMappingUrl(certificate: LoadedCertificate, url: string): Promise<void> {
-    const answer = await this.callOnce({
-      material: certificate.material,
-      method: 'GET',
-      targetUrl: url,
-      headers: [],
-      body: null,
-    });
+    let answer: UpstreamAnswer;
+    try {
+      answer = await this.callOnce({
+        material: certificate.material,
+        method: 'GET',
+        targetUrl: url,
+        headers: [],
+        body: null,
+      });
+    } catch (error) {
+      // The remote answered (with a status the gateway would not pass on): reachable with the certificate.
+      if (error instanceof BadGatewayError) return;
+      throw error;
+    }
     // The status is the proof; the body is not needed (the one-off connection closes with it). Destroying an
     // undici body emits an AbortError, which must not become an uncaught exception.
     answer.body.once('error', () => undefined);
@@ -356,15 +427,36 @@ export class ForwardingEngine {
       clearTimeout(timer);
       request.signal?.removeEventListener('abort', onCallerGone);
     };
+    // Undici reports a 101 as informational, then fails on the upgrade it did not ask for.
+    let switchingProtocols = false;
+    let response: Dispatcher.ResponseData;
     try {
-      const response = await dispatcher.request({
+      response = await dispatcher.request({
         origin: target.origin,
         path: target.path,
         method: request.method as Dispatcher.HttpMethod,
         headers: request.headers,
         body: request.body,
         signal: controller.signal,
+        onInfo: ({ statusCode }) => {
+          if (statusCode === 101) switchingProtocols = true;
+        },
       });
+    } catch (error) {
+      finish();
+      // The abort reason says why (total timeout, caller gone) better than undici's generic abort error.
+      if (controller.signal.aborted) throw controller.signal.reason as unknown;
+      throw unusableAnswerError(error, target.displayAuthority, switchingProtocols) ?? error;
+    }
+    const { statusCode } = response;
+    if (statusCode < PASSABLE_STATUS_RANGE.min || statusCode > PASSABLE_STATUS_RANGE.max) {
+      finish();
+      // Nobody reads this body: destroying it closes the connection (its AbortError is expected).
+      response.body.once('error', () => undefined);
+      response.body.destroy();
+      throw unusableStatusError(statusCode, target.displayAuthority);
+    }
+    try {
       this.#metrics?.observeUpstream(
         label,
         statusClass(response.statusCode),
@@ -372,11 +464,12 @@ export class ForwardingEngine {
       );
       const body = response.body as unknown as Readable;
       body.once('close', finish);
-      return { statusCode: response.statusCode, headers: clientResponseHeaders(response.headers), body };
+      return { statusCode, headers: clientResponseHeaders(response.headers), body };
     } catch (error) {
       finish();
-      // The abort reason says why (total timeout, caller gone) better than undici's generic abort error.
-      throw controller.signal.aborted ? (controller.signal.reason as unknown) : error;
+      response.body.once('error', () => undefined);
+      response.body.destroy();
+      throw error;
     }
   }
 

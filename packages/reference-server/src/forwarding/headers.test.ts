@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import { clientResponseHeaders, forwardedHeaderValue, upstreamRequestHeaders } from './headers.js';
 
 describe('upstreamRequestHeaders', () => {
   it('drops hop-by-hop, Connection-listed, Proxy-*, Host, Expect, LP-* and the caller’s Authorization', () => {
@@ -64,10 +64,50 @@ describe('upstreamRequestHeaders', () => {
       }),
     ).toEqual(['content-type', 'application/json']);
   });
+
+  it('replaces the caller’s X-Forwarded-*, X-Real-IP and Forwarded with the gateway’s own', () => {
+    const raw = [
+      'X-Forwarded-For',
+      '10.0.0.1',
+      'x-forwarded-host',
+      'admin.internal',
+      'X-Forwarded-Proto',
+      'https',
+      'X-Real-IP',
+      '10.0.0.2',
+      'Forwarded',
+      'for=10.0.0.3',
+      'X-Trace',
+      '1',
+    ];
+    expect(upstreamRequestHeaders(raw, { clientAddress: '203.0.113.7', clientProtocol: 'http' })).toEqual([
+      'X-Trace',
+      '1',
+      'x-forwarded-for',
+      '203.0.113.7',
+      'forwarded',
+      'for=203.0.113.7;proto=http',
+    ]);
+    // Without a client address nothing is claimed, and the caller's claims are still dropped.
+    expect(upstreamRequestHeaders(raw)).toEqual(['X-Trace', '1']);
+  });
+});
+
+describe('forwardedHeaderValue', () => {
+  it.each([
+    ['203.0.113.7', 'https', 'for=203.0.113.7;proto=https'],
+    ['::ffff:127.0.0.1', 'http', 'for=127.0.0.1;proto=http'],
+    ['2001:db8::1', 'https', 'for="[2001:db8::1]";proto=https'],
+    ['::1', undefined, 'for="[::1]"'],
+    ['fe80::1%eth0', 'http', 'for="[fe80::1]";proto=http'],
+    ['not an address', 'gopher', 'for=unknown'],
+  ])('%s (%s) → %s', (address, protocol, expected) => {
+    expect(forwardedHeaderValue(address, protocol)).toBe(expected);
+  });
 });
 
 describe('clientResponseHeaders', () => {
-  it('drops hop-by-hop headers, those named by Connection, Proxy-* and LP-gateway-error', () => {
+  it('drops hop-by-hop headers, those named by Connection, Proxy-*, LP-gateway-error, LP-*-from-transport and X-Request-Id', () => {
     expect(
       clientResponseHeaders({
         'content-type': 'text/plain',
@@ -78,14 +118,18 @@ describe('clientResponseHeaders', () => {
         'transfer-encoding': 'chunked',
         'proxy-authenticate': 'Basic',
         'LP-Gateway-Error': 'forged',
-        'lp-message-from-transport': 'kept: only the gateway’s own 424 is special',
+        'lp-message-from-transport': 'forged transport failure',
+        'LP-Error-From-Transport': 'ECONNREFUSED',
+        'lp-other-from-transport': 'x',
+        'X-Request-Id': 'remote-request-id',
+        'lp-kept': 'other LP-* answer headers pass',
         location: '/next',
         missing: undefined,
       }),
     ).toEqual({
       'content-type': 'text/plain',
       'set-cookie': ['a=1', 'b=2'],
-      'lp-message-from-transport': 'kept: only the gateway’s own 424 is special',
+      'lp-kept': 'other LP-* answer headers pass',
       location: '/next',
     });
   });

@@ -1,8 +1,13 @@
+import { isIP } from 'node:net';
+
 /**
  * Which headers cross the gateway. Forwarding is "as if contacted directly": everything passes except what
  * belongs to one connection (hop-by-hop, RFC 9110 §7.6.1), what addresses the gateway itself (`Host`, every
- * `LP-*` header, the caller's `Authorization`) and, on the way back, `LP-gateway-error` — reserved for answers
- * the gateway makes itself.
+ * `LP-*` header, the caller's `Authorization`), the caller's claims about the client's address
+ * (`X-Forwarded-*`, `X-Real-IP`, `Forwarded`: the gateway states the client address itself, so a caller
+ * cannot spoof an IP towards a partner) and, on the way back, the headers the gateway sets on its own answers
+ * (`LP-gateway-error`, `LP-*-from-transport`, `X-Request-Id`): a client reading them must be able to trust
+ * that they come from the gateway.
  */
 
 /** Hop-by-hop headers: never forwarded in either direction. */
@@ -20,6 +25,21 @@ export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
 
 /** The response header naming the gateway's own problems; stripped from upstream answers. */
 export const GATEWAY_ERROR_HEADER_NAME = 'lp-gateway-error';
+
+/** The gateway's request id header: the gateway's own survives, an upstream's is stripped. */
+export const REQUEST_ID_HEADER_NAME = 'x-request-id';
+
+/** Caller headers claiming a client address or the original request: replaced by the gateway's own. */
+export const CLIENT_ADDRESS_HEADERS: ReadonlySet<string> = new Set([
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-real-ip',
+  'forwarded',
+]);
+
+/** `LP-message-from-transport`, `LP-error-from-transport` and any other `LP-*-from-transport`. */
+const FROM_TRANSPORT_HEADER = /^lp-.*-from-transport$/;
 
 /** Header values as Node and undici give them. */
 export type HeaderValue = string | string[] | undefined;
@@ -46,19 +66,57 @@ export interface UpstreamRequestHeaderOptions {
   authorizationOverride?: string | undefined;
   /** Replaces the caller's `Content-Type` (the p12 test's `LP-content-type-override`). */
   contentTypeOverride?: string | undefined;
+  /** The caller's IP address: sent as `X-Forwarded-For` and `Forwarded: for=…`. */
+  clientAddress?: string | undefined;
+  /** How the caller reached the gateway (`http` or `https`): `Forwarded: …;proto=…`. */
+  clientProtocol?: string | undefined;
+}
+
+/** An address as the gateway reports it: IPv4-mapped IPv6 (`::ffff:a.b.c.d`) as IPv4, no zone id. */
+function reportedAddress(address: string): string {
+  const bare = address
+    .trim()
+    .replace(/^\[|\]$/g, '')
+    .replace(/%.*$/, '');
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
+  return mapped?.[1] ?? bare;
+}
+
+/**
+ * The `Forwarded` value for a client (RFC 7239): `for=<ip>;proto=<http|https>`, an IPv6 address quoted and
+ * in brackets (`for="[2001:db8::1]"`), anything that is not an IP address as the obfuscated `for=unknown`.
+ *
+ * @example
+ * ```ts
+ * forwardedHeaderValue('203.0.113.7', 'https'); // 'for=203.0.113.7;proto=https'
+ * forwardedHeaderValue('2001:db8::1', 'http'); // 'for="[2001:db8::1]";proto=http'
+ * ```
+ */
+export function forwardedHeaderValue(clientAddress: string, protocol?: string): string {
+  const address = reportedAddress(clientAddress);
+  const family = isIP(address);
+  const node = family === 4 ? address : family === 6 ? `"[${address}]"` : 'unknown';
+  const proto = protocol === 'http' || protocol === 'https' ? `;proto=${protocol}` : '';
+  return `for=${node}${proto}`;
 }
 
 /**
  * The headers sent to the target, from the caller's raw headers (`IncomingMessage.rawHeaders`: name/value
  * pairs in order, case and duplicates kept). Removed: hop-by-hop headers and those named by `Connection`,
  * `Proxy-*`, `Host` (set from the target URL), `Expect` (answered by the gateway's own server), every `LP-*`
- * header and `Authorization` (replaced by the override when there is one).
+ * header, `Authorization` (replaced by the override when there is one) and the caller's `X-Forwarded-For`,
+ * `X-Forwarded-Host`, `X-Forwarded-Proto`, `X-Real-IP` and `Forwarded`. With `clientAddress`, the gateway
+ * adds its own `X-Forwarded-For: <ip>` and `Forwarded: for=<ip>;proto=<http|https>`.
  *
  * @example
  * ```ts
- * upstreamRequestHeaders(['Host', 'gw', 'Authorization', 'Bearer gw-token', 'X-Trace', '1'], {
+ * upstreamRequestHeaders(['Host', 'gw', 'Authorization', 'Bearer gw-token', 'X-Forwarded-For', '1.2.3.4', 'X-Trace', '1'], {
  *   authorizationOverride: 'Bearer remote-token',
- * }); // ['X-Trace', '1', 'authorization', 'Bearer remote-token']
+ *   clientAddress: '203.0.113.7',
+ *   clientProtocol: 'https',
+ * });
+ * // ['X-Trace', '1', 'x-forwarded-for', '203.0.113.7', 'forwarded', 'for=203.0.113.7;proto=https',
+ * //  'authorization', 'Bearer remote-token']
  * ```
  */
 export function upstreamRequestHeaders(
@@ -78,10 +136,15 @@ export function upstreamRequestHeaders(
     if (isHopByHop(lower, listed)) continue;
     if (lower === 'host' || lower === 'authorization' || lower === 'expect' || lower.startsWith('lp-'))
       continue;
+    if (CLIENT_ADDRESS_HEADERS.has(lower)) continue;
     if (lower === 'content-type' && options.contentTypeOverride !== undefined) continue;
     headers.push(name, value);
   }
   if (options.contentTypeOverride !== undefined) headers.push('content-type', options.contentTypeOverride);
+  if (options.clientAddress !== undefined && options.clientAddress !== '') {
+    headers.push('x-forwarded-for', reportedAddress(options.clientAddress));
+    headers.push('forwarded', forwardedHeaderValue(options.clientAddress, options.clientProtocol));
+  }
   if (options.authorizationOverride !== undefined)
     headers.push('authorization', options.authorizationOverride);
   return headers;
@@ -89,11 +152,15 @@ export function upstreamRequestHeaders(
 
 /**
  * The upstream answer's headers as returned to the caller: everything but hop-by-hop headers (and those named
- * by `Connection`), `Proxy-*` and `LP-gateway-error`.
+ * by `Connection`), `Proxy-*`, and the headers only the gateway sets on its answers: `LP-gateway-error`,
+ * `LP-*-from-transport` (a remote cannot fake a transport failure) and `X-Request-Id` (the gateway's own
+ * request id is the one the caller gets).
  *
  * @example
  * ```ts
- * clientResponseHeaders({ 'content-type': 'text/plain', connection: 'close', 'lp-gateway-error': 'x' });
+ * clientResponseHeaders({
+ *   'content-type': 'text/plain', connection: 'close', 'lp-gateway-error': 'x', 'x-request-id': 'remote-1',
+ * });
  * // { 'content-type': 'text/plain' }
  * ```
  */
@@ -107,6 +174,7 @@ export function clientResponseHeaders(
     if (value === undefined) continue;
     const lower = name.toLowerCase();
     if (isHopByHop(lower, listed) || lower === GATEWAY_ERROR_HEADER_NAME) continue;
+    if (lower === REQUEST_ID_HEADER_NAME || FROM_TRANSPORT_HEADER.test(lower)) continue;
     result[lower] = value;
   }
   return result;

@@ -1,8 +1,19 @@
 import { errors } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { EgressRefusedError } from '../egress/egress-policy.js';
-import { InvalidRequestError, PayloadTooLargeError, TransportFailureError } from '../http/errors.js';
-import { sanitizeTransportText, toForwardingError, UpstreamTimeoutError } from './transport-errors.js';
+import {
+  BadGatewayError,
+  InvalidRequestError,
+  PayloadTooLargeError,
+  TransportFailureError,
+} from '../http/errors.js';
+import {
+  sanitizeTransportText,
+  toForwardingError,
+  UpstreamTimeoutError,
+  unusableAnswerError,
+  unusableStatusError,
+} from './transport-errors.js';
 
 function coded(code: string, message = `${code} happened`): Error {
   return Object.assign(new Error(message), { code });
@@ -61,6 +72,36 @@ describe('toForwardingError', () => {
     const message = error.headers['LP-message-from-transport'] ?? '';
     expect(message).not.toMatch(/token=abc|user:pw|\r|\n/);
     expect(message).toBe('The call to h:1 failed (failed <url> Injected: yes).');
+  });
+});
+
+describe('unusable answers (502 bad_gateway)', () => {
+  it('names the status and host:port only', () => {
+    const error = unusableStatusError(600, 'h:1');
+    expect(error).toBeInstanceOf(BadGatewayError);
+    expect(error).toMatchObject({ status: 502, code: 'bad_gateway', title: 'Bad gateway' });
+    expect(error.detail).toBe(
+      'The remote h:1 answered with status 600, which is not a valid HTTP status (200–599); its answer was discarded.',
+    );
+  });
+
+  it('recognizes undici’s failures on 101, on an unreadable status line and its assertions', () => {
+    const assertion = Object.assign(new Error('The expression evaluated to a falsy value: assert(upgrade)'), {
+      code: 'ERR_ASSERTION',
+    });
+    expect(unusableAnswerError(assertion, 'h:1', true)?.detail).toMatch(/101 Switching Protocols/);
+    expect(unusableAnswerError(new errors.SocketError('bad upgrade'), 'h:1')?.detail).toMatch(/101/);
+    const parser = new errors.HTTPParserError(
+      'Response does not match the HTTP/1.1 protocol (Invalid status code)',
+    );
+    expect(unusableAnswerError(parser, 'h:1')).toBeInstanceOf(BadGatewayError);
+    const generic = unusableAnswerError(assertion, 'h:1');
+    expect(generic?.status).toBe(502);
+    expect(generic?.detail).not.toMatch(/assert|falsy/);
+    // Ordinary transport failures stay 424.
+    expect(unusableAnswerError(new errors.SocketError('other side closed'), 'h:1')).toBeUndefined();
+    expect(unusableAnswerError(coded('ECONNRESET'), 'h:1')).toBeUndefined();
+    expect(toForwardingError(unusableStatusError(700, 'h:1'), 'h:1')).toBeInstanceOf(BadGatewayError);
   });
 });
 

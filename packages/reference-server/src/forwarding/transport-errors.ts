@@ -1,4 +1,4 @@
-import { GatewayError, InvalidRequestError, TransportFailureError } from '../http/errors.js';
+import { BadGatewayError, GatewayError, InvalidRequestError, TransportFailureError } from '../http/errors.js';
 
 /**
  * The whole exchange with the remote took longer than `MTLS_UPSTREAM_TIMEOUT_MS` (`code` `ETIMEDOUT`).
@@ -138,6 +138,79 @@ export function transportErrorCode(error: unknown): { code: string; message: str
     code: typeof source?.code === 'string' ? source.code : 'UNKNOWN',
     message: typeof source?.message === 'string' ? source.message : 'unknown error',
   };
+}
+
+/** The lowest and highest status the gateway passes on (Fastify, and HTTP itself, know no others). */
+export const PASSABLE_STATUS_RANGE = { min: 200, max: 599 } as const;
+
+/**
+ * The 502 for a remote answer with a status the gateway cannot pass on (outside 200–599). Undici hands
+ * statuses up to 999 through; the caller must destroy the answer body.
+ *
+ * @example
+ * ```ts
+ * if (response.statusCode > 599) throw unusableStatusError(response.statusCode, 'api.example.com:443');
+ * ```
+ */
+export function unusableStatusError(status: number, authority: string): BadGatewayError {
+  return new BadGatewayError(
+    `The remote ${authority} answered with status ${status}, which is not a valid HTTP status ` +
+      `(${PASSABLE_STATUS_RANGE.min}–${PASSABLE_STATUS_RANGE.max}); its answer was discarded.`,
+  );
+}
+
+// Undici gives these no code: its HTTP parser's reasons for a status line it cannot read.
+const INVALID_STATUS_REASONS = /\((Invalid status code|Invalid response status)\)$/;
+
+/**
+ * Recognizes what undici throws when the remote's status line is unusable and returns the 502 for it, else
+ * `undefined`: `101 Switching Protocols` (`switchingProtocols`: undici reported a 101 as informational, then
+ * fails with an assertion; with an `Upgrade` header it fails with `bad upgrade`), a status the parser refuses
+ * (fewer or more than three digits), or any other assertion of undici's parser. Undici's own text never
+ * reaches the caller.
+ *
+ * @example
+ * ```ts
+ * const badGateway = unusableAnswerError(error, 'api.example.com:443', sawSwitchingProtocols);
+ * if (badGateway) throw badGateway;
+ * ```
+ */
+export function unusableAnswerError(
+  error: unknown,
+  authority: string,
+  switchingProtocols = false,
+): BadGatewayError | undefined {
+  const chain = errorChain(error);
+  const upgrade = chain.some(
+    (item) =>
+      item.code === 'UND_ERR_SOCKET' && typeof item.message === 'string' && item.message === 'bad upgrade',
+  );
+  if (switchingProtocols || upgrade) {
+    return new BadGatewayError(
+      `The remote ${authority} answered 101 Switching Protocols; the gateway does not tunnel protocol ` +
+        'upgrades, so its answer was discarded.',
+      { cause: error },
+    );
+  }
+  const invalidStatus = chain.some(
+    (item) =>
+      (item as { name?: unknown }).name === 'HTTPParserError' &&
+      typeof item.message === 'string' &&
+      INVALID_STATUS_REASONS.test(item.message),
+  );
+  if (invalidStatus) {
+    return new BadGatewayError(
+      `The remote ${authority} answered with a status that is not a valid HTTP status; its answer was discarded.`,
+      { cause: error },
+    );
+  }
+  if (chain.some((item) => item.code === 'ERR_ASSERTION')) {
+    return new BadGatewayError(
+      `The remote ${authority} answered in a way the gateway cannot pass on; its answer was discarded.`,
+      { cause: error },
+    );
+  }
+  return undefined;
 }
 
 /**

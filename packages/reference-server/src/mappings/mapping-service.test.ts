@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAPPING_URL_CASES } from '../../../../test/support/mapping-url-cases.js';
 import type { CertificateResource } from '../certificates/certificate-record.js';
 import { CertificateService, type LoadedCertificate } from '../certificates/certificate-service.js';
 import { P12Factory, type P12Fixture } from '../certificates/testing/p12-fixtures.js';
@@ -13,7 +14,18 @@ import { MasterKey } from '../secrets/master-key.js';
 import type { Database } from '../storage/database.js';
 import { migrate } from '../storage/migrations.js';
 import { type TestDatabase, testDatabaseEngines } from '../storage/testing/test-databases.js';
-import { assertMappingUrl, MappingService, type ValidateMappingUrl } from './mapping-service.js';
+import {
+  assertMappingUrl,
+  MappingService,
+  mappingUrlMatches,
+  type ValidateMappingUrl,
+} from './mapping-service.js';
+
+describe('mappingUrlMatches (the table shared with the mock)', () => {
+  it.each(MAPPING_URL_CASES)('%s', (_label, mappingUrl, requestUrl, applies) => {
+    expect(mappingUrlMatches(mappingUrl, requestUrl)).toBe(applies);
+  });
+});
 
 describe('assertMappingUrl', () => {
   it.each([
@@ -289,6 +301,29 @@ describe.each(testDatabaseEngines)('MappingService on $kind', ({ open }) => {
       expect(await resolve('https://shared.example.com/token', 'FAAS')).toBe(ids.exact);
       expect(await resolve('https://api.example.com/v2/hooks?tenant=42')).toBe(ids.exact);
       expect(await resolve('https://api.example.com/v2/else')).toBe(ids.long);
+    });
+
+    it('applies the shared table through the database (SQL prefilter, then the boundary rule)', async () => {
+      const tableAccount = newAccount();
+      const certificate = await createCertificate(tableAccount, 'table');
+      const byMapping = new Map<string, (typeof MAPPING_URL_CASES)[number][]>();
+      for (const entry of MAPPING_URL_CASES)
+        byMapping.set(entry[1], [...(byMapping.get(entry[1]) ?? []), entry]);
+      for (const [mappingUrl, cases] of byMapping) {
+        const mapping = await mappings.activate(tableAccount, certificate.id, {
+          serviceName: 'WEBHOOKS',
+          url: mappingUrl,
+        });
+        for (const [label, , requestUrl, applies] of cases) {
+          const found = await mappings.resolveMapping({
+            accountId: tableAccount,
+            serviceName: 'WEBHOOKS',
+            url: requestUrl,
+          });
+          expect(found?.certificateId, label).toBe(applies ? certificate.id : undefined);
+        }
+        await mappings.delete(tableAccount, mapping.id);
+      }
     });
 
     it('never resolves another account’s mapping', async () => {

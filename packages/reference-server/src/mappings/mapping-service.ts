@@ -68,6 +68,41 @@ function withoutWildcard(url: string): string {
   return url.endsWith('*') ? url.slice(0, -1) : url;
 }
 
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a mapping `url` applies to a request URL. Without a trailing `*` the two must be equal (as sent,
+ * query included). A prefix mapping (`…*`) applies when the request URL starts with the part before the `*`,
+ * has the same origin (scheme, host and port, compared parsed) and the prefix ends at a boundary: the prefix
+ * ends with `/` or holds a `?` (a query prefix), or the rest of the request URL is empty or starts with `/`,
+ * `?` or `#`. So `https://api.example.com*` serves `https://api.example.com/x` but never
+ * `https://api.example.com.attacker.tld/`, `https://api.example.com:8443/` or `https://api.example.com@evil/`:
+ * the certificate is only ever presented to the host the mapping names.
+ *
+ * @example
+ * ```ts
+ * mappingUrlMatches('https://api.example.com/v2*', 'https://api.example.com/v2/users'); // true
+ * mappingUrlMatches('https://api.example.com/v2*', 'https://api.example.com/v20'); // false
+ * mappingUrlMatches('https://api.example.com*', 'https://api.example.com.attacker.tld/'); // false
+ * ```
+ */
+export function mappingUrlMatches(mappingUrl: string, requestUrl: string): boolean {
+  if (!mappingUrl.endsWith('*')) return mappingUrl === requestUrl;
+  const prefix = mappingUrl.slice(0, -1);
+  if (!requestUrl.startsWith(prefix)) return false;
+  const origin = originOf(prefix);
+  if (origin === undefined || origin === 'null' || origin !== originOf(requestUrl)) return false;
+  if (prefix.endsWith('/') || prefix.includes('?')) return true;
+  const rest = requestUrl.slice(prefix.length);
+  return rest === '' || rest.startsWith('/') || rest.startsWith('?') || rest.startsWith('#');
+}
+
 /**
  * Checks that a mapping URL is an absolute `http`/`https` URL with a host (a trailing `*` allowed).
  *
@@ -118,8 +153,9 @@ function render(row: MappingRow): MappingResource {
  * Which certificate serves which account + service + URL, and the lookup forwarding uses.
  *
  * Matching (DESIGN §2): a mapping's `url` equal to the request URL wins; else the longest mapping `url`
- * ending in `*` whose part before the `*` starts the request URL. URLs are compared as strings, exactly as
- * sent (query included, no normalisation). Only enabled mappings that are not deleted count.
+ * ending in `*` that applies by {@link mappingUrlMatches} (same origin, prefix ending at a path boundary).
+ * URLs are compared as strings, exactly as sent (query included, no normalisation). Only enabled mappings
+ * that are not deleted count.
  *
  * @example
  * ```ts
@@ -302,7 +338,8 @@ export class MappingService {
   }
 
   /**
-   * The mapping forwarding uses for a request: the exact URL first, then the longest `*` prefix. Without a
+   * The mapping forwarding uses for a request: the exact URL first, then the longest `*` prefix that applies
+   * ({@link mappingUrlMatches}: same origin, ending at a path boundary). Without a
    * service name, a mapping under any service is used when exactly one applies at that level (an exact
    * match under two services is ambiguous, so none is used). Only enabled, non-deleted mappings count.
    *
@@ -330,15 +367,17 @@ export class MappingService {
          AND (m.url = $3 OR (right(m.url, 1) = '*' AND starts_with($3, left(m.url, -1))))`,
       [request.accountId, request.serviceName ?? null, request.url],
     );
+    // The SQL only pre-selects by string prefix; the boundary and origin rule is applied here.
+    const applicable = rows.filter((row) => mappingUrlMatches(row.url, request.url));
     const pick = (candidates: typeof rows) => {
       if (candidates.length === 0) return undefined;
       const longest = Math.max(...candidates.map((row) => row.url.length));
       const best = candidates.filter((row) => row.url.length === longest);
       return best.length === 1 ? best[0] : null;
     };
-    const exact = pick(rows.filter((row) => row.url === request.url));
+    const exact = pick(applicable.filter((row) => row.url === request.url));
     // An exact match under two services (no service name given) is ambiguous: nothing applies.
-    const chosen = exact === undefined ? pick(rows.filter((row) => row.url !== request.url)) : exact;
+    const chosen = exact === undefined ? pick(applicable.filter((row) => row.url !== request.url)) : exact;
     if (!chosen) return undefined;
     return {
       mappingId: chosen.id,
