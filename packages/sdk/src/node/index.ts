@@ -35,6 +35,8 @@ export type {
 } from './mtls.js';
 export {
   createMTLSClient,
+  DEFAULT_MTLS_MAX_RESPONSE_BYTES,
+  DEFAULT_MTLS_TIMEOUT_MS,
   MTLSError,
   MTLSGeneralIssueError,
   MTLSInvalidCertError,

@@ -1,5 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { once } from 'node:events';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createTestCA,
   selfSignedServer,
@@ -17,7 +19,13 @@ import {
   MTLSRemoteThrewError,
   MTLSRequestTimeoutError,
 } from './errors.js';
-import { type ClientTLS, createMTLSClient, type MTLSClient } from './mtls-client.js';
+import {
+  type ClientTLS,
+  createMTLSClient,
+  DEFAULT_MTLS_MAX_RESPONSE_BYTES,
+  DEFAULT_MTLS_TIMEOUT_MS,
+  type MTLSClient,
+} from './mtls-client.js';
 
 // Key generation is the slow part: build the PKI once and reuse keys where the test does not care.
 const partnerCA = createTestCA({ commonName: 'Partner CA' });
@@ -346,6 +354,145 @@ describe('timeouts', () => {
     const silent = await serve(serverCert, () => {});
     const call = client(clientTLS(clientCert, partnerCA.certPem), { timeout: 150 }).get(silent.url);
     await expect(call).rejects.toMatchObject({ code: 'mtls.request-timeout' });
+  });
+});
+
+describe('hardening', () => {
+  it('bounds every call by DEFAULT_MTLS_TIMEOUT_MS (30 s) unless a timeout is given', async () => {
+    expect(DEFAULT_MTLS_TIMEOUT_MS).toBe(30_000);
+    const server = await serve(serverCert);
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      await client(clientTLS(clientCert, partnerCA.certPem)).get(server.url);
+      expect(timers.mock.calls.map(([, delay]) => delay)).toContain(30_000);
+      timers.mockClear();
+      await client(clientTLS(clientCert, partnerCA.certPem), { timeout: 1_234 }).get(server.url);
+      expect(timers.mock.calls.map(([, delay]) => delay)).toContain(1_234);
+      expect(timers.mock.calls.map(([, delay]) => delay)).not.toContain(30_000);
+    } finally {
+      timers.mockRestore();
+    }
+  });
+
+  it('cuts off a streamed answer larger than maxResponseBytes and closes the connection', async () => {
+    expect(DEFAULT_MTLS_MAX_RESPONSE_BYTES).toBe(10 * 1024 * 1024);
+    let written = 0;
+    let serverSawClose = false;
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    const endless = await serve(serverCert, (_request, response) => {
+      // No Content-Length: the body streams until the client goes away.
+      response.setHeader('content-type', 'text/plain');
+      response.on('close', () => {
+        serverSawClose = true;
+      });
+      const pump = () => {
+        while (!response.destroyed) {
+          written += chunk.length;
+          if (!response.write(chunk)) {
+            response.once('drain', pump);
+            return;
+          }
+        }
+      };
+      pump();
+    });
+    const call = client(clientTLS(clientCert, partnerCA.certPem), { maxResponseBytes: 256 * 1024 }).get(
+      endless.url,
+    );
+    await expect(call).rejects.toBeInstanceOf(MTLSRemoteThrewError);
+    await expect(call).rejects.toThrow(
+      /^MTLS: the answer of https:\/\/127\.0\.0\.1:\d+ is larger than maxResponseBytes \(at least \d+ > 262144 bytes\); the connection was closed/,
+    );
+    await expect.poll(() => serverSawClose).toBe(true);
+    await expect.poll(() => endless.openConnections).toBe(0);
+    // The server was stopped by the closed connection: it wrote the limit plus what socket buffers hold,
+    // nowhere near an endless stream.
+    const writtenAtClose = written;
+    expect(writtenAtClose).toBeLessThan(32 * 1024 * 1024);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(written).toBe(writtenAtClose);
+  });
+
+  it('refuses an answer whose Content-Length is over the limit without reading it', async () => {
+    const server = await serve(serverCert, (_request, response) => {
+      response.setHeader('content-length', String(50 * 1024 * 1024));
+      response.write('start of a huge body');
+    });
+    const call = client(clientTLS(clientCert, partnerCA.certPem)).get(server.url);
+    await expect(call).rejects.toMatchObject({
+      code: 'mtls.remote-threw',
+      message: expect.stringContaining(
+        `(Content-Length ${50 * 1024 * 1024} > ${DEFAULT_MTLS_MAX_RESPONSE_BYTES} bytes)`,
+      ),
+    });
+    await expect.poll(() => server.openConnections).toBe(0);
+  });
+
+  it('accepts an answer of exactly maxResponseBytes, per request or with Infinity', async () => {
+    const server = await serve(serverCert, (_request, response) => response.end('x'.repeat(1000)));
+    const limited = client(clientTLS(clientCert, partnerCA.certPem), { maxResponseBytes: 10 });
+    await expect(limited.get(server.url)).rejects.toMatchObject({ code: 'mtls.remote-threw' });
+    expect((await limited.get(server.url, {}, undefined, { maxResponseBytes: 1000 })).body).toHaveLength(
+      1000,
+    );
+    expect(
+      (await limited.get(server.url, {}, undefined, { maxResponseBytes: Number.POSITIVE_INFINITY })).body,
+    ).toHaveLength(1000);
+    await expect(limited.get(server.url, {}, undefined, { maxResponseBytes: 0 })).rejects.toMatchObject({
+      code: 'mtls.invalid-request',
+    });
+    expect(() => createMTLSClient(clientTLS(), { maxResponseBytes: -1 })).toThrow(MTLSInvalidRequestError);
+  });
+
+  it('allowSelfSigned still refuses a self-signed certificate issued for another host, sending nothing', async () => {
+    const server = await serve(
+      selfSignedServer({ commonName: 'elsewhere', altNames: ['elsewhere.example'] }),
+    );
+    const lenient = client(clientTLS(), { allowSelfSigned: true });
+    const call = lenient.post(server.url, {}, 'secret payload');
+    await expect(call).rejects.toBeInstanceOf(MTLSRemoteThrewError);
+    await expect(call).rejects.toThrow(
+      /does not cover https:\/\/127\.0\.0\.1:\d+ \(ERR_TLS_CERT_ALTNAME_INVALID\)/,
+    );
+    // Also per request, and on a second attempt (no resumed session skips the check).
+    await expect(
+      client(clientTLS()).get(server.url, {}, undefined, { allowSelfSigned: true }),
+    ).rejects.toMatchObject({ code: 'mtls.remote-threw' });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('allowSelfSigned checks the host on every connection, also against an IPv6 literal', async () => {
+    const server = await serve({ ...selfSignedServer(), host: '::1' });
+    const lenient = client(clientTLS(), { allowSelfSigned: true });
+    expect((await lenient.get(`${server.url}/a`)).statusCode).toBe(200);
+    const other = await serve({
+      ...selfSignedServer({ commonName: 'v4-only', altNames: ['127.0.0.1'] }),
+      host: '::1',
+    });
+    await expect(lenient.get(other.url)).rejects.toThrow(/ERR_TLS_CERT_ALTNAME_INVALID/);
+    expect(other.requests).toHaveLength(0);
+  });
+
+  it('refuses an http: URL with mtls.invalid-request and opens no connection', async () => {
+    let connections = 0;
+    const plain = createNetServer((socket) => {
+      connections += 1;
+      socket.destroy();
+    });
+    plain.listen(0, '127.0.0.1');
+    await once(plain, 'listening');
+    const { port } = plain.address() as AddressInfo;
+    try {
+      const call = client(clientTLS()).post(`http://127.0.0.1:${port}/orders`, {}, { id: 1 });
+      await expect(call).rejects.toBeInstanceOf(MTLSInvalidRequestError);
+      await expect(call).rejects.toThrow(
+        `MTLS: "http://127.0.0.1:${port}" is plain http://, which carries no client certificate; use an https:// URL`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(connections).toBe(0);
+    } finally {
+      await new Promise((resolve) => plain.close(resolve));
+    }
   });
 });
 

@@ -3,8 +3,8 @@
  * directly with a client certificate (mutual TLS). Node-only (undici connection pools).
  */
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
-import { rootCertificates } from 'node:tls';
-import { Agent, type Dispatcher } from 'undici';
+import { checkServerIdentity, rootCertificates, type TLSSocket } from 'node:tls';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
 import {
   MTLSError,
   MTLSGeneralIssueError,
@@ -15,6 +15,29 @@ import {
   MTLSRemoteThrewError,
   MTLSRequestTimeoutError,
 } from './errors.js';
+
+/**
+ * Timeout of a call when neither {@link MTLSOptions.timeout} nor {@link MTLSClientDefaults.timeout} is set:
+ * 30 seconds for the whole call (connect, TLS handshake, answer headers and body).
+ *
+ * @example
+ * ```ts
+ * createMTLSClient(tls, { timeout: DEFAULT_MTLS_TIMEOUT_MS * 2 }); // a client for slow partners
+ * ```
+ */
+export const DEFAULT_MTLS_TIMEOUT_MS = 30_000;
+
+/**
+ * Answer body size limit when neither {@link MTLSOptions.maxResponseBytes} nor
+ * {@link MTLSClientDefaults.maxResponseBytes} is set: 10 MiB. The body is held in memory (as text or parsed
+ * JSON), so an unbounded answer would let a remote end exhaust the caller's memory.
+ *
+ * @example
+ * ```ts
+ * createMTLSClient(tls, { maxResponseBytes: DEFAULT_MTLS_MAX_RESPONSE_BYTES * 5 }); // allow 50 MiB exports
+ * ```
+ */
+export const DEFAULT_MTLS_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 
 /**
  * Request headers: one string value per name.
@@ -38,9 +61,11 @@ export interface Header {
  */
 export interface MTLSOptions {
   /**
-   * Skip verification of the server certificate (self-signed or unknown CA). Prefer passing the CA as
-   * {@link ClientTLS.ca}. Unlike the original Functions client, which skips verification unless this is
-   * explicitly `false`, this client verifies unless it is `true`.
+   * Accept a server certificate that is not trusted: self-signed, issued by an unknown CA, or outside its
+   * validity dates. The certificate must still name the host of the URL (DNS or IP subject alternative name),
+   * otherwise the call fails with `mtls.remote-threw` (`ERR_TLS_CERT_ALTNAME_INVALID`) and nothing is sent.
+   * Prefer passing the CA as {@link ClientTLS.ca}. Unlike the original Functions client, which skips
+   * verification unless this is explicitly `false`, this client verifies unless it is `true`.
    */
   allowSelfSigned?: boolean;
   /**
@@ -49,8 +74,19 @@ export interface MTLSOptions {
    * serialized and sent unchanged.
    */
   json?: boolean;
-  /** Milliseconds until the whole call (connect, TLS handshake, answer) gives up with `mtls.request-timeout`. */
+  /**
+   * Milliseconds until the whole call (connect, TLS handshake, answer headers and body) gives up with
+   * `mtls.request-timeout`. Default: the client's {@link MTLSClientDefaults.timeout}, else
+   * {@link DEFAULT_MTLS_TIMEOUT_MS} (30 s).
+   */
   timeout?: number;
+  /**
+   * Largest answer body accepted, in bytes. A larger answer (declared by `Content-Length` or counted while it
+   * streams) is cut off: the connection is closed and the call fails with `mtls.remote-threw`. Default: the
+   * client's {@link MTLSClientDefaults.maxResponseBytes}, else {@link DEFAULT_MTLS_MAX_RESPONSE_BYTES}
+   * (10 MiB); `Infinity` turns the limit off. Not applied to `head`/`options`, whose body is discarded.
+   */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -119,8 +155,12 @@ export interface IMTLSClient {
  * ```
  */
 export interface MTLSClientDefaults {
+  /** See {@link MTLSOptions.timeout}; default {@link DEFAULT_MTLS_TIMEOUT_MS}. */
   timeout?: number;
+  /** See {@link MTLSOptions.allowSelfSigned}; default `false`. */
   allowSelfSigned?: boolean;
+  /** See {@link MTLSOptions.maxResponseBytes}; default {@link DEFAULT_MTLS_MAX_RESPONSE_BYTES}. */
+  maxResponseBytes?: number;
 }
 
 /** HTTP methods the client sends. */
@@ -168,10 +208,15 @@ const METHODS: ReadonlySet<string> = new Set<MTLSMethod>([
 /**
  * Create an mTLS client that presents `tls.cert` / `tls.key` to every server it calls.
  *
- * - The server certificate is **verified by default** against the system roots plus `tls.ca`; verification is
+ * - The server certificate is **verified by default** against the system roots plus `tls.ca`; trust is
  *   skipped only with `allowSelfSigned: true` (safer than the original Functions client, which skipped it
- *   unless told otherwise). Verified and unverified calls use separate connection pools, so a connection
- *   opened without verification is never reused for a verified call.
+ *   unless told otherwise), and even then the certificate must name the URL's host. Verified and unverified
+ *   calls use separate connection pools, so a connection opened without verification is never reused for a
+ *   verified call.
+ * - Only `https:` URLs: a plain `http:` URL would carry no client certificate, so it is refused with
+ *   `mtls.invalid-request` before anything is sent.
+ * - Every call is bounded: {@link DEFAULT_MTLS_TIMEOUT_MS} (30 s) unless `timeout` says otherwise, and answer
+ *   bodies up to {@link DEFAULT_MTLS_MAX_RESPONSE_BYTES} (10 MiB) unless `maxResponseBytes` says otherwise.
  * - Connections are kept alive and reused between calls to the same origin.
  * - Bodies: strings and bytes are sent as-is; other values (plain objects, arrays, numbers) are sent as JSON
  *   with `Content-Type: application/json` unless you set one. Answers are text unless `json: true`.
@@ -192,6 +237,7 @@ const METHODS: ReadonlySet<string> = new Set<MTLSMethod>([
 export function createMTLSClient(tls: ClientTLS, defaults: MTLSClientDefaults = {}): MTLSClient {
   const material = validateClientTLS(tls);
   checkTimeout(defaults.timeout);
+  checkMaxResponseBytes(defaults.maxResponseBytes);
   // Created on first use: most clients only ever need the verified pool.
   const agents = new Map<boolean, Agent>();
   let closed: Promise<void> | undefined;
@@ -199,14 +245,16 @@ export function createMTLSClient(tls: ClientTLS, defaults: MTLSClientDefaults = 
   function agentFor(allowSelfSigned: boolean): Agent {
     let agent = agents.get(allowSelfSigned);
     if (!agent) {
+      const connect = {
+        cert: material.cert,
+        key: material.key,
+        // Passing `ca` replaces Node's default trust store, so keep the system roots next to the extra CA.
+        ...(material.ca === undefined ? {} : { ca: [...rootCertificates, material.ca] }),
+      };
       agent = new Agent({
-        connect: {
-          cert: material.cert,
-          key: material.key,
-          // Passing `ca` replaces Node's default trust store, so keep the system roots next to the extra CA.
-          ...(material.ca === undefined ? {} : { ca: [...rootCertificates, material.ca] }),
-          rejectUnauthorized: !allowSelfSigned,
-        },
+        connect: allowSelfSigned
+          ? untrustedButNamedConnector(connect)
+          : { ...connect, rejectUnauthorized: true },
       });
       agents.set(allowSelfSigned, agent);
     }
@@ -229,25 +277,25 @@ export function createMTLSClient(tls: ClientTLS, defaults: MTLSClientDefaults = 
       );
     }
     const target = parseTarget(url);
-    const timeout = options.timeout ?? defaults.timeout;
+    const timeout = options.timeout ?? defaults.timeout ?? DEFAULT_MTLS_TIMEOUT_MS;
     checkTimeout(timeout);
+    const maxResponseBytes =
+      options.maxResponseBytes ?? defaults.maxResponseBytes ?? DEFAULT_MTLS_MAX_RESPONSE_BYTES;
+    checkMaxResponseBytes(maxResponseBytes);
     const json = options.json === true;
     const { payload, headers: requestHeaders } = encodeRequest(headers, body, json);
     const agent = agentFor((options.allowSelfSigned ?? defaults.allowSelfSigned) === true);
 
     const abort = new AbortController();
-    const timer =
-      timeout === undefined
-        ? undefined
-        : setTimeout(
-            () =>
-              abort.abort(
-                new MTLSRequestTimeoutError(
-                  `no complete answer from ${target.origin} within ${timeout} ms; raise MTLSOptions.timeout or check that the server responds`,
-                ),
-              ),
-            timeout,
-          );
+    const timer = setTimeout(
+      () =>
+        abort.abort(
+          new MTLSRequestTimeoutError(
+            `no complete answer from ${target.origin} within ${timeout} ms; raise MTLSOptions.timeout or check that the server responds`,
+          ),
+        ),
+      timeout,
+    );
     try {
       const response = await agent.request({
         origin: target.origin,
@@ -263,9 +311,9 @@ export function createMTLSClient(tls: ClientTLS, defaults: MTLSClientDefaults = 
         body: undefined,
       };
       if (verb === 'HEAD' || verb === 'OPTIONS') {
-        await response.body.dump(); // frees the connection for reuse
+        await response.body.dump(); // frees the connection for reuse (undici caps what it drains, 128 KiB)
       } else {
-        const text = await response.body.text();
+        const text = await readBodyText(response, maxResponseBytes, target.origin, abort);
         answer.body = json ? parseJsonOrText(text) : text;
       }
       // undici hands a kept-alive socket back to its pool one event-loop turn after the answer ends; wait for
@@ -374,6 +422,15 @@ function parsePrivateKey(pem: string): KeyObject {
   }
 }
 
+function checkMaxResponseBytes(limit: number | undefined): void {
+  if (limit === undefined) return;
+  if (typeof limit !== 'number' || Number.isNaN(limit) || limit <= 0) {
+    throw new MTLSInvalidRequestError(
+      `maxResponseBytes must be a positive number of bytes (Infinity for no limit), got ${String(limit)}`,
+    );
+  }
+}
+
 function checkTimeout(timeout: number | undefined): void {
   if (timeout === undefined) return;
   if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
@@ -393,10 +450,84 @@ function parseTarget(url: string): URL {
   } catch {
     throw new MTLSInvalidRequestError(`"${String(url).slice(0, 200)}" is not an absolute URL`);
   }
-  if (target.protocol !== 'https:' && target.protocol !== 'http:') {
+  if (target.protocol === 'http:') {
+    throw new MTLSInvalidRequestError(
+      `"${target.origin}" is plain http://, which carries no client certificate; use an https:// URL`,
+    );
+  }
+  if (target.protocol !== 'https:') {
     throw new MTLSInvalidRequestError(`scheme "${target.protocol}" is not supported; use an https:// URL`);
   }
   return target;
+}
+
+/**
+ * The connector of the `allowSelfSigned` pool: the chain and the validity dates are not checked
+ * (`rejectUnauthorized: false`), but the certificate must still name the host. Node runs its
+ * `checkServerIdentity` only when the chain verified and ignores its verdict without `rejectUnauthorized`,
+ * so the check is made here, after the handshake and before undici sends anything on the socket.
+ */
+function untrustedButNamedConnector(tls: {
+  cert: string;
+  key: string;
+  ca?: string[];
+}): buildConnector.connector {
+  // No TLS session resumption: a resumed session is not re-checked by anyone, and the host check below must
+  // see the certificate of every connection.
+  const connect = buildConnector({ ...tls, rejectUnauthorized: false, maxCachedSessions: 0 });
+  return (options, callback) => {
+    connect(options, (error, socket) => {
+      if (error || !socket) {
+        callback(error ?? new Error('no socket'), null);
+        return;
+      }
+      const host = options.hostname.replace(/^\[(.*)\]$/, '$1');
+      const identityError = checkServerIdentity(host, (socket as TLSSocket).getPeerCertificate());
+      if (identityError) {
+        socket.destroy();
+        callback(identityError, null);
+        return;
+      }
+      callback(null, socket);
+    });
+  };
+}
+
+/**
+ * Read the answer body up to `limit` bytes. Past the limit the request is aborted, which makes undici close
+ * the connection (the rest of the body is never read), and the call fails with `mtls.remote-threw`: the code
+ * set is the Functions toolbelt's, fixed so that callers switching on it keep working, and among its codes an
+ * unusable answer from the remote end is closest to "the remote end failed" (like a reset mid-answer).
+ */
+async function readBodyText(
+  response: Dispatcher.ResponseData,
+  limit: number,
+  origin: string,
+  abort: AbortController,
+): Promise<string> {
+  const tooLarge = (received: string) =>
+    new MTLSRemoteThrewError(
+      `the answer of ${origin} is larger than maxResponseBytes (${received} > ${limit} bytes); the connection was closed. Raise MTLSOptions.maxResponseBytes if such answers are expected`,
+    );
+  const declared = Number(response.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    const error = tooLarge(`Content-Length ${declared}`);
+    abort.abort(error);
+    throw error;
+  }
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of response.body) {
+    received += (chunk as Buffer).length;
+    if (received > limit) {
+      const error = tooLarge(`at least ${received}`);
+      abort.abort(error);
+      throw error;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  // Like undici's `body.text()`: UTF-8, a leading byte-order mark dropped.
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 function hasHeader(headers: Header, name: string): boolean {

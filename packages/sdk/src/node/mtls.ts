@@ -37,4 +37,8 @@ export type {
   MTLSOptions,
   MTLSResponse,
 } from './mtls-client.js';
-export { createMTLSClient } from './mtls-client.js';
+export {
+  createMTLSClient,
+  DEFAULT_MTLS_MAX_RESPONSE_BYTES,
+  DEFAULT_MTLS_TIMEOUT_MS,
+} from './mtls-client.js';
