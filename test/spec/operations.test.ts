@@ -95,8 +95,9 @@ const expected: Array<[string, string, string, string | undefined, string[]]> = 
     ['200', '400', '401', '403'],
   ],
   ['get', '/healthz', 'getHealth', undefined, ['200']],
-  ['get', '/readyz', 'getReadiness', undefined, ['200', '503']],
-  ['get', '/metrics', 'getMetrics', undefined, ['200']],
+  // On the API port they need a credential; the operator listener (not in the spec) serves them without.
+  ['get', '/readyz', 'getReadiness', READ, ['200', '503']],
+  ['get', '/metrics', 'getMetrics', READ, ['200']],
   ['get', '/docs', 'getApiReference', undefined, ['200']],
   ['get', '/openapi.yaml', 'getOpenApiDocument', undefined, ['200']],
 ];

@@ -76,6 +76,7 @@ const PROBLEM_KINDS: Record<string, { status: number; title: string }> = {
   p12_wrong_password: { status: 400, title: 'Wrong PKCS#12 password' },
   p12_corrupt: { status: 400, title: 'Corrupt PKCS#12 file' },
   p12_unsupported_format: { status: 400, title: 'Unsupported PKCS#12 format' },
+  p12_too_costly: { status: 400, title: 'PKCS#12 file too costly to open' },
   p12_invalid_input: { status: 400, title: 'Unusable PKCS#12 input' },
   p12_no_private_key: { status: 400, title: 'No private key in the PKCS#12 file' },
   p12_multiple_keys: { status: 400, title: 'Several private keys in the PKCS#12 file' },
@@ -97,6 +98,7 @@ const PROBLEM_KINDS: Record<string, { status: number; title: string }> = {
   transport_failure: { status: 424, title: 'The remote endpoint could not be reached' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Internal server error' },
+  bad_gateway: { status: 502, title: 'Bad gateway' },
   unavailable: { status: 503, title: 'Service unavailable' },
 };
 
@@ -113,6 +115,7 @@ const CODE_OF_STATUS: Record<number, string> = {
   424: 'transport_failure',
   429: 'rate_limited',
   500: 'internal_error',
+  502: 'bad_gateway',
   503: 'unavailable',
 };
 

@@ -16,6 +16,8 @@ import { openTestPglite, type TestDatabase, testDatabaseEngines } from './storag
 const READ = 'MTLS_READ_INTERNAL';
 const WRITE = 'MTLS_WRITE_INTERNAL';
 const JWT_SECRET = 'a-test-jwt-secret-that-is-long-enough-0123456789';
+const JWT_ISSUER = 'https://idp.test.example/';
+const JWT_AUDIENCE = 'mtls-gateway-test';
 
 const spec = GatewaySpec.load();
 const problemSchema = new Ajv2020({ strict: false, validateFormats: false })
@@ -108,7 +110,14 @@ describe.each(testDatabaseEngines)('gateway app on $kind', ({ kind, open }) => {
   beforeAll(async () => {
     database = await open();
     await migrate(database.db);
-    const prepared = await testConfig({ bodyLimitBytes: 4096 }, { MTLS_JWT_SECRET: JWT_SECRET });
+    const prepared = await testConfig(
+      { bodyLimitBytes: 4096 },
+      {
+        MTLS_JWT_SECRET: JWT_SECRET,
+        MTLS_JWT_ISSUER: JWT_ISSUER,
+        MTLS_JWT_AUDIENCE: JWT_AUDIENCE,
+      },
+    );
     cleanupConfig = prepared.cleanup;
     server = await startTestApp({
       db: database.db,
@@ -431,6 +440,8 @@ describe.each(testDatabaseEngines)('gateway app on $kind', ({ kind, open }) => {
     const jwt = (claims: Record<string, unknown>, secret = JWT_SECRET, expiresIn: string | number = '5m') =>
       new SignJWT(claims)
         .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer(JWT_ISSUER)
+        .setAudience(JWT_AUDIENCE)
         .setIssuedAt()
         .setExpirationTime(expiresIn)
         .sign(new TextEncoder().encode(secret));
@@ -466,6 +477,9 @@ describe.each(testDatabaseEngines)('gateway app on $kind', ({ kind, open }) => {
       );
       const withoutExp = await new SignJWT({ accounts: ['le1'], permissions: [READ] })
         .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer(JWT_ISSUER)
+        .setAudience(JWT_AUDIENCE)
+        .setIssuedAt()
         .sign(new TextEncoder().encode(JWT_SECRET));
       await expectProblem(await list(withoutExp), 401, 'unauthorized');
     });
@@ -543,18 +557,30 @@ describe.each(testDatabaseEngines)('gateway app on $kind', ({ kind, open }) => {
   });
 
   describe('operations endpoints', () => {
-    it('serves /healthz and /readyz without credentials', async () => {
+    it('serves /healthz without credentials; /readyz needs one on the API port', async () => {
       const health = await fetch(url('/healthz'));
       expect(health.status).toBe(200);
       expect(await health.json()).toEqual({ status: 'ok' });
-      const ready = await fetch(url('/readyz'));
+      await expectProblem(await fetch(url('/readyz')), 401, 'unauthorized');
+      const ready = await fetch(url('/readyz'), { headers: { authorization: `Bearer ${adminToken}` } });
       expect(ready.status).toBe(200);
       expect(await ready.json()).toEqual({ status: 'ok', checks: { database: 'ok', secretStore: 'ok' } });
     });
 
     it('serves Prometheus metrics with requests by route and status and a latency histogram', async () => {
       await fetch(url('/healthz'));
-      const response = await fetch(url('/metrics'));
+      await expectProblem(await fetch(url('/metrics')), 401, 'unauthorized');
+      const accountToken = await server.context.auth.tokens.create({
+        accounts: ['le1'],
+        permissions: [READ],
+      });
+      // Metrics name every tenant's certificates: an account's credential may not read them.
+      await expectProblem(
+        await fetch(url('/metrics'), { headers: { authorization: `Bearer ${accountToken.token}` } }),
+        403,
+        'forbidden',
+      );
+      const response = await fetch(url('/metrics'), { headers: { authorization: `Bearer ${adminToken}` } });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toContain('text/plain');
       const text = await response.text();
@@ -593,7 +619,7 @@ describe('gateway app limits and failures', () => {
   });
   afterAll(async () => database?.cleanup());
 
-  it('rate limits per IP with 429 and Retry-After, never /healthz and /readyz', async () => {
+  it('rate limits per IP with 429 and Retry-After, never /healthz', async () => {
     const prepared = await testConfig({ rateLimitRps: 2 });
     const server = await startTestApp({ db: database.db, config: prepared.config });
     try {
@@ -605,8 +631,8 @@ describe('gateway app limits and failures', () => {
       await expectProblem(limited, 429, 'rate_limited');
       for (let i = 0; i < 5; i++) {
         expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-        expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
       }
+      expect((await fetch(`${server.url}/readyz`)).status).toBe(429);
     } finally {
       await server.close();
       await prepared.cleanup();
@@ -656,7 +682,13 @@ describe('gateway app limits and failures', () => {
       await app.listen({ port: 0, host: '127.0.0.1' });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
-      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+      const { token } = await context.auth.tokens.create({
+        accounts: ['le1'],
+        permissions: ['MTLS_READ_INTERNAL'],
+      });
+      const response = await fetch(`http://127.0.0.1:${port}/readyz`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(response.status).toBe(503);
       expect(await response.json()).toEqual({
         status: 'unavailable',

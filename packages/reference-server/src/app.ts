@@ -7,8 +7,10 @@ import Fastify, {
 } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import { Authenticator } from './auth/authenticator.js';
+import { P12WorkerPool } from './certificates/p12-worker-pool.js';
 import type { GatewayConfig } from './config/config.js';
 import type { GatewayContext, GatewayRoutePlugin } from './http/context.js';
+import { httpEdgeServerOptions, registerHttpEdge } from './http/edge.js';
 import {
   type GatewayError,
   MethodNotAllowedError,
@@ -31,12 +33,12 @@ import { migrate } from './storage/migrations.js';
 
 export type { GatewayContext, GatewayRoutePlugin } from './http/context.js';
 
-/** Paths never rate limited: orchestrators probe them often, from few addresses. */
-export const RATE_LIMIT_EXEMPT_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
+/** Paths never rate limited: orchestrators probe liveness often, from few addresses (it reads nothing). */
+export const RATE_LIMIT_EXEMPT_PATHS: ReadonlySet<string> = new Set(['/healthz']);
 
 /** A {@link GatewayContext} that owns its resources (built from a config) and must be closed. */
 export interface OwnedGatewayContext extends GatewayContext {
-  /** Closes the database (unless it was passed in). */
+  /** Closes the PKCS#12 worker pool and the database (unless it was passed in). */
   close(): Promise<void>;
 }
 
@@ -118,12 +120,24 @@ export async function createGatewayContext(
       spec,
       jwtSecret: config.jwtSecret,
       jwksUrl: config.jwksUrl,
+      jwtIssuer: config.jwtIssuer,
+      jwtAudience: config.jwtAudience,
+      jwtMaxLifetimeSeconds: config.jwtMaxLifetimeSeconds,
       logger,
     });
     const metrics = new MetricsRegistry();
     metrics.onCollectError = (metric, error) =>
       logger.warn({ err: error, metric }, 'Collecting a metric failed');
-    return { config, db, secrets, auth, logger, metrics, spec, keyring, close: closeDatabase };
+    // Threads start with the first file opened.
+    const p12Workers = new P12WorkerPool({
+      threads: config.p12Workers.threads,
+      timeoutMs: config.p12Workers.timeoutMs,
+    });
+    const close = async () => {
+      await p12Workers.close();
+      await closeDatabase();
+    };
+    return { config, db, secrets, auth, logger, metrics, spec, keyring, p12Workers, close };
   } catch (error) {
     await closeDatabase().catch(() => undefined);
     throw error;
@@ -199,11 +213,13 @@ export async function buildApp(
           : config.trustProxy,
       // The spec declares HEAD where it exists (forwardHead); automatic HEAD routes would collide with it.
       exposeHeadRoutes: false,
+      ...httpEdgeServerOptions(config),
     }) as unknown as FastifyInstance;
 
     if (owned) app.addHook('onClose', async () => owned.close());
 
     app.decorate('gateway', context);
+    registerHttpEdge(app, config);
     app.decorateRequest('principal', undefined);
     app.decorateRequest('operation', undefined);
     app.decorateRequest('operationInput', undefined);
@@ -247,6 +263,8 @@ export async function buildApp(
     });
 
     app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+      // Already answered (a body that timed out is answered 408 while its reader is still waiting).
+      if (reply.sent) return reply;
       const problem = toGatewayError(error, config.bodyLimitBytes);
       if (problem.status >= 500) {
         request.log.error({ err: error, problem: problem.code }, 'Request failed');

@@ -39,6 +39,8 @@ export type MtlsGatewayErrorCode =
   | 'p12_unsupported_key'
   | 'p12_expired'
   | 'p12_not_yet_valid'
+  | 'p12_unsupported_format'
+  | 'p12_too_costly'
   | 'unauthorized'
   | 'forbidden'
   | 'destination_blocked'
@@ -49,6 +51,7 @@ export type MtlsGatewayErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'transport_failure'
+  | 'bad_gateway'
   | 'rate_limited'
   | 'internal_error'
   | 'unavailable'
@@ -292,8 +295,9 @@ export class RateLimitError extends MtlsGatewayError {
 }
 
 /**
- * 5xx: the gateway failed (`internal_error`: quote `requestId` when reporting it) or a dependency is down
- * (`unavailable`). Idempotent calls were already retried on 502, 503 and 504.
+ * 5xx: the gateway failed (`internal_error`: quote `requestId` when reporting it), a dependency is down
+ * (`unavailable`), or the remote answered with a status the gateway cannot pass on (`bad_gateway`, 502:
+ * outside 200–599, or `101 Switching Protocols`). Idempotent calls were already retried on 502, 503 and 504.
  *
  * @example
  * ```ts

@@ -9,10 +9,12 @@ import { type ScenarioContext, type ScenarioGroup, scenario } from '../support/s
 import { type SpecOperation, specOperations } from '../support/spec.js';
 import { expectProblem, expectProblemResponse, neverCalledUrl, UNKNOWN_ID } from './helpers.js';
 
-/** Operations the reference server never rate limits (orchestrators probe them): see README. */
-export const RATE_LIMIT_EXEMPT_OPERATIONS: ReadonlySet<string> = new Set(['getHealth', 'getReadiness']);
+/** Operations the reference server never rate limits (orchestrators probe liveness): see README. */
+export const RATE_LIMIT_EXEMPT_OPERATIONS: ReadonlySet<string> = new Set(['getHealth']);
 
 const secured = specOperations.filter((candidate) => candidate.permission !== undefined);
+/** Secured operations of one account (`{accountId}` in the path): another account's credential is refused. */
+const accountScoped = secured.filter((candidate) => candidate.pathTemplate.includes('{accountId}'));
 const writes = secured.filter((candidate) => candidate.permission === 'MTLS_WRITE_INTERNAL');
 
 function material(
@@ -107,7 +109,7 @@ export const accessScenarios: ScenarioGroup = {
       ['permissions'],
       async (context) => {
         const other = material(context, `Bearer ${context.env.token}`, context.env.otherAccountId);
-        for (const candidate of carried(context, secured)) {
+        for (const candidate of carried(context, accountScoped)) {
           const response = await send(
             context,
             toRequest(baselineRequest(candidate, other), context.env.baseUrl),

@@ -1,6 +1,6 @@
 /**
- * Operations endpoints: liveness, readiness, metrics, the API reference and the OpenAPI document, all
- * without credentials; and a lifecycle that touches every management operation once, asserting only what
+ * Operations endpoints: liveness, the API reference and the OpenAPI document without credentials,
+ * readiness and metrics with one; and a lifecycle that touches every management operation once, asserting only what
  * holds for a stateless mock too (documented successes; the recorder checks the shapes).
  */
 import { expect } from 'vitest';
@@ -12,23 +12,30 @@ import { base64 } from './helpers.js';
 export const operationsScenarios: ScenarioGroup = {
   name: 'operations endpoints',
   scenarios: [
+    scenario('health and the API reference answer without credentials', [], async (context) => {
+      const raw = context.clientWith({ token: null }).raw;
+      const health = await raw.GET('/healthz');
+      expect(health.response.status).toBe(200);
+      expect(health.data).toEqual({ status: 'ok' });
+      const docs = await raw.GET('/docs', { parseAs: 'text' });
+      expect(docs.response.status).toBe(200);
+      expect(docs.data?.toLowerCase()).toContain('<title');
+    }),
+
     scenario(
-      'health, readiness, metrics and the API reference answer without credentials',
+      'readiness and metrics need a credential (metrics: one for every account)',
       [],
       async (context) => {
-        const raw = context.clientWith({ token: null }).raw;
-        const health = await raw.GET('/healthz');
-        expect(health.response.status).toBe(200);
-        expect(health.data).toEqual({ status: 'ok' });
-        const ready = await raw.GET('/readyz');
+        const anonymous = context.clientWith({ token: null }).raw;
+        expect((await anonymous.GET('/readyz')).response.status).toBe(401);
+        expect((await anonymous.GET('/metrics', { parseAs: 'text' })).response.status).toBe(401);
+        const operator = context.clientWith({ token: context.env.allAccountsToken ?? context.env.token }).raw;
+        const ready = await operator.GET('/readyz');
         expect(ready.response.status).toBe(200);
         expect(ready.data).toEqual({ status: 'ok', checks: { database: 'ok', secretStore: 'ok' } });
-        const metrics = await raw.GET('/metrics', { parseAs: 'text' });
+        const metrics = await operator.GET('/metrics', { parseAs: 'text' });
         expect(metrics.response.status).toBe(200);
         expect(metrics.data).toMatch(/^# (HELP|TYPE) /m);
-        const docs = await raw.GET('/docs', { parseAs: 'text' });
-        expect(docs.response.status).toBe(200);
-        expect(docs.data?.toLowerCase()).toContain('<title');
       },
     ),
 

@@ -4,7 +4,7 @@
  *
  * - not coverable, so left out of the ratio: `500` (a bug of the gateway), `503` (its database or secret
  *   store down) and `default` (any other status of the remote; passthrough answers are checked against it
- *   but not counted), and `429` of `getHealth` / `getReadiness` (never rate limited, by design);
+ *   but not counted), and `429` of `getHealth` (never rate limited, by design);
  * - the run fails when an operation has no answer at all, or when fewer than 90% of the coverable pairs were
  *   seen.
  */
@@ -12,7 +12,7 @@ import type { Exchange } from './recorder.js';
 import { specOperations } from './spec.js';
 
 export const COVERAGE_THRESHOLD = 0.9;
-const RATE_LIMIT_EXEMPT = new Set(['getHealth', 'getReadiness']);
+const RATE_LIMIT_EXEMPT = new Set(['getHealth']);
 
 export type PairState = 'covered' | 'missing' | 'excluded';
 
@@ -75,7 +75,7 @@ export function coverageReport(exchanges: readonly Exchange[]): CoverageReport {
     '',
     `covered ${covered} of ${coverable} coverable (operation, status) pairs: ${(ratio * 100).toFixed(1)}% (threshold ${COVERAGE_THRESHOLD * 100}%)`,
     'not counted: 500 (a bug), 503 (database or secret store down), default (other remote statuses),',
-    '             429 of getHealth and getReadiness (never rate limited)',
+    '             429 of getHealth (never rate limited)',
     ...(missing.length > 0 ? [`not seen: ${missing.join(', ')}`] : []),
   ].join('\n');
   return { rows, covered, coverable, ratio, untouched, missing, table };

@@ -20,6 +20,12 @@ export interface AuthenticatorOptions {
   jwtSecret?: string | undefined;
   /** `MTLS_JWKS_URL`. */
   jwksUrl?: string | undefined;
+  /** `MTLS_JWT_ISSUER`: required `iss` of JWTs (mandatory with `jwtSecret` or `jwksUrl`). */
+  jwtIssuer?: string | undefined;
+  /** `MTLS_JWT_AUDIENCE`: required `aud` of JWTs (mandatory with `jwtSecret` or `jwksUrl`). */
+  jwtAudience?: string | undefined;
+  /** `MTLS_JWT_MAX_LIFETIME_SECONDS`: longest accepted `exp - iat` (default 3600). */
+  jwtMaxLifetimeSeconds?: number | undefined;
   /** OAuth timestamp window in seconds (default 300). */
   timestampWindowSeconds?: number;
   /** Clock in milliseconds (tests). */
@@ -36,6 +42,11 @@ export interface RequestToAuthenticate {
   authorization: string | undefined;
   /** An `application/x-www-form-urlencoded` body, if any (OAuth signs its parameters). */
   formBody?: string | undefined;
+  /**
+   * The request has a form body that is not read yet: an OAuth request gets every check but the signature
+   * and the nonce ({@link OAuth1Verifier.precheck}); authenticate again once the body is read.
+   */
+  formBodyPending?: boolean | undefined;
 }
 
 /**
@@ -76,6 +87,9 @@ export class Authenticator {
     this.jwt = new JwtVerifier({
       secret: options.jwtSecret,
       jwksUrl: options.jwksUrl,
+      issuer: options.jwtIssuer,
+      audience: options.jwtAudience,
+      maxLifetimeSeconds: options.jwtMaxLifetimeSeconds,
       ...(options.now ? { now: options.now } : {}),
     });
   }
@@ -108,6 +122,7 @@ export class Authenticator {
     }
     const scheme = header.split(/[ \t]/, 1)[0]?.toLowerCase();
     if (scheme === 'oauth' && accepted.has('oauth1')) {
+      if (request.formBodyPending) return this.oauth1.precheck(header);
       return this.oauth1.verify({
         method: request.method,
         url: request.url,

@@ -90,14 +90,25 @@ export class OAuth1Verifier {
   }
 
   /**
-   * @throws {InvalidRequestError} for a malformed header.
-   * @throws {UnauthorizedError} for an unknown or revoked consumer, a wrong signature, a stale timestamp or a
-   *   replayed nonce.
+   * The checks that need no body: header syntax, timestamp window and an active consumer key; resolves with
+   * the consumer's principal. The gateway runs it before reading a form body whose parameters are signed, so
+   * an unknown caller cannot make it read one; {@link verify} then checks the signature and the nonce.
+   *
+   * @throws the same errors as {@link verify}, but never for the signature or the nonce.
+   * @example
+   * ```ts
+   * const principal = await verifier.precheck(request.headers.authorization ?? '');
+   * ```
    */
-  async verify(request: OAuth1RequestToVerify): Promise<Principal> {
+  async precheck(authorization: string): Promise<Principal> {
+    const { consumerKey, credential } = await this.#precheck(authorization);
+    return principalOf(consumerKey, credential);
+  }
+
+  async #precheck(authorization: string) {
     let params: Record<string, string>;
     try {
-      params = parseAuthorizationHeader(request.authorization);
+      params = parseAuthorizationHeader(authorization);
     } catch (error) {
       if (error instanceof OAuthHeaderSyntaxError) throw headerError(error.message);
       throw error;
@@ -144,7 +155,17 @@ export class OAuth1Verifier {
           'you call (scheme, host, port, path and query) with your consumer key and secret.',
       );
     if (!credential) throw rejected();
+    return { params, consumerKey, nonce, signature, method, timestamp, credential, rejected };
+  }
 
+  /**
+   * @throws {InvalidRequestError} for a malformed header.
+   * @throws {UnauthorizedError} for an unknown or revoked consumer, a wrong signature, a stale timestamp or a
+   *   replayed nonce.
+   */
+  async verify(request: OAuth1RequestToVerify): Promise<Principal> {
+    const { params, consumerKey, nonce, signature, method, timestamp, credential, rejected } =
+      await this.#precheck(request.authorization);
     let baseString: string;
     try {
       baseString = signatureBaseString({
@@ -167,12 +188,19 @@ export class OAuth1Verifier {
         'This oauth_nonce was already used with this timestamp (a replayed request). Sign every request anew.',
       );
     }
-    return {
-      scheme: 'oauth1',
-      credentialKind: 'oauth1',
-      subject: consumerKey,
-      accounts: credential.accounts,
-      permissions: credential.permissions,
-    };
+    return principalOf(consumerKey, credential);
   }
+}
+
+function principalOf(
+  consumerKey: string,
+  credential: { accounts: string[]; permissions: string[] },
+): Principal {
+  return {
+    scheme: 'oauth1',
+    credentialKind: 'oauth1',
+    subject: consumerKey,
+    accounts: credential.accounts,
+    permissions: credential.permissions,
+  };
 }

@@ -1,7 +1,8 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { FastifyRequest } from 'fastify';
-import { type InputError, InvalidRequestError, PayloadTooLargeError } from '../http/errors.js';
+import { type InputError, InvalidRequestError } from '../http/errors.js';
+import { type MultipartFormBounds, readMultipartForm } from '../http/multipart-form.js';
 import type { GatewaySpec } from '../http/openapi.js';
 
 /**
@@ -9,6 +10,7 @@ import type { GatewaySpec } from '../http/openapi.js';
  * PKCS#12 and either a JSON `certificate` part (`{"name", "password"}`, plus `"id"` on PUT) or plain `name`,
  * `password` (and `id`) fields. The `certificate` part may come as a field or as a file part with its own
  * `Content-Type: application/json` (what browsers' `FormData` with a `Blob` sends).
+ *
  */
 
 /** Which form: an upload (`name` required) or a replacement (`id` required). */
@@ -24,13 +26,28 @@ export interface CertificateForm {
   id?: number | undefined;
 }
 
-/** Limits of one form (from the server's multipart configuration). */
+/**
+ * Limits of one form (from the server's multipart configuration). Besides these, each metadata part has its
+ * own cap (see {@link readCertificateForm}).
+ */
 export interface CertificateFormLimits {
-  /** Largest `file` (and `certificate`) part in bytes. */
+  /** Largest `file` part in bytes (`MTLS_MULTIPART_FILE_LIMIT`); also bounds metadata sent as file parts. */
   fileSizeBytes: number;
-  /** Largest plain field in bytes. */
+  /** Largest non-file part in bytes (`MTLS_MULTIPART_FIELD_LIMIT`). */
   fieldSizeBytes: number;
+  /** The whole multipart body in bytes; default: the route's body limit (`MTLS_BODY_LIMIT`). */
+  totalSizeBytes?: number | undefined;
 }
+
+/**
+ * Cap of the JSON `certificate` part. The longest valid metadata — a 1024-character password, a 128-character
+ * name and an id, every character `\u`-escaped (6 bytes) — is under 7 KiB; the rest leaves room for
+ * whitespace.
+ */
+export const CERTIFICATE_PART_MAX_BYTES = 16 * 1024;
+
+/** UTF-8 needs at most 4 bytes per character: a value within its `maxLength` always fits `4 × maxLength`. */
+const UTF8_MAX_BYTES_PER_CHARACTER = 4;
 
 const FIELD_NAMES: Record<CertificateFormKind, readonly string[]> = {
   create: ['file', 'certificate', 'name', 'password'],
@@ -42,6 +59,15 @@ const SCHEMA_ID = 'https://mtls-gateway.dev/openapi.json';
 interface FormValidators {
   create: ValidateFunction;
   replace: ValidateFunction;
+  /** Byte caps of the metadata parts, from the spec's `maxLength`s. */
+  partCaps: Record<string, number>;
+}
+
+/** `maxLength` of a component schema of the spec, or `fallback`. */
+function maxLengthOf(spec: GatewaySpec, schema: string, fallback: number): number {
+  const schemas = spec.document.components?.schemas as Record<string, { maxLength?: unknown }> | undefined;
+  const maxLength = schemas?.[schema]?.maxLength;
+  return typeof maxLength === 'number' && maxLength > 0 ? maxLength : fallback;
 }
 
 const validatorsBySpec = new WeakMap<GatewaySpec, FormValidators>();
@@ -58,6 +84,14 @@ function validatorsFor(spec: GatewaySpec): FormValidators {
     validators = {
       create: ajv.compile({ $ref: `${SCHEMA_ID}#/components/schemas/CertificateFileMetadata` }),
       replace: ajv.compile({ $ref: `${SCHEMA_ID}#/components/schemas/CertificateFileReplacementMetadata` }),
+      // Bytes, not characters: a value the schema accepts is never cut, and the schema then gives the
+      // precise 400 for one that is a little too long.
+      partCaps: {
+        certificate: CERTIFICATE_PART_MAX_BYTES,
+        name: UTF8_MAX_BYTES_PER_CHARACTER * maxLengthOf(spec, 'CertificateName', 128),
+        password: UTF8_MAX_BYTES_PER_CHARACTER * maxLengthOf(spec, 'P12Password', 1024),
+        id: UTF8_MAX_BYTES_PER_CHARACTER * maxLengthOf(spec, 'IdString', 16),
+      },
     };
     validatorsBySpec.set(spec, validators);
   }
@@ -94,6 +128,12 @@ function parseJsonPart(text: string): unknown {
  * Reads and checks a certificate form. Parts beyond the limits answer 413; a missing `file`, an unknown part,
  * a part sent twice or metadata that does not match the spec answer 400 `invalid_request`.
  *
+ * Caps, enforced while each part streams (413 `payload_too_large` naming the part and its limit): `file` ≤
+ * `fileSizeBytes`; `certificate` ≤ {@link CERTIFICATE_PART_MAX_BYTES}; `name`, `password`, `id` ≤ 4 × their
+ * spec `maxLength` (512, 4096 and 64 bytes); a metadata part is also held to `fieldSizeBytes` (or to
+ * `fileSizeBytes` when sent as a file). The whole body ≤ `totalSizeBytes`, at most one part more than the
+ * form has names (that one is refused 400 as repeated or unknown).
+ *
  * @throws {InvalidRequestError} | {PayloadTooLargeError}
  * @example
  * ```ts
@@ -108,19 +148,21 @@ export async function readCertificateForm(
   limits: CertificateFormLimits,
 ): Promise<CertificateForm> {
   const allowed = FIELD_NAMES[kind];
+  const { partCaps } = validatorsFor(spec);
   let file: Buffer | undefined;
   let metadata: unknown;
   const plain: Record<string, string> = {};
   const seen = new Set<string>();
 
-  // Two file parts: the PKCS#12 and a `certificate` part a FormData client sends as a Blob.
-  const parts = request.parts({
-    limits: { files: 2, fileSize: limits.fileSizeBytes, fieldSize: limits.fieldSizeBytes },
-  });
-  for await (const part of parts) {
-    const name = part.fieldname;
+  const bounds: MultipartFormBounds = {
+    // One more than the names, so a repeated or unknown part is seen and named (400) rather than counted.
+    maxParts: allowed.length + 1,
+    largestPartBytes: Math.max(limits.fileSizeBytes, ...Object.values(partCaps)),
+    totalBytes: limits.totalSizeBytes ?? request.routeOptions.bodyLimit,
+  };
+  await readMultipartForm(request, bounds, async (part) => {
+    const name = part.name;
     if (!allowed.includes(name) || seen.has(name)) {
-      if (part.type === 'file') part.file.resume();
       throw invalid(
         seen.has(name)
           ? `The multipart part "${name}" is sent twice; send it once.`
@@ -135,31 +177,24 @@ export async function readCertificateForm(
       );
     }
     seen.add(name);
-    if (part.type === 'file') {
-      // toBuffer rejects with FST_REQ_FILE_TOO_LARGE (413) past the limit.
-      const content = await part.toBuffer();
-      if (name === 'file') file = content;
-      else if (name === 'certificate') metadata = parseJsonPart(content.toString('utf8'));
-      else plain[name] = content.toString('utf8');
-      continue;
-    }
-    if (part.valueTruncated) {
-      throw new PayloadTooLargeError(
-        `The multipart field "${name}" is larger than the limit of ${limits.fieldSizeBytes} bytes.`,
-      );
-    }
     if (name === 'file') {
-      throw invalid('Send the PKCS#12 as a file part (with a filename), not as a text field.', [
-        { location: 'body', name: 'file', message: 'must be a file part' },
-      ]);
+      if (!part.isFile) {
+        throw invalid('Send the PKCS#12 as a file part (with a filename), not as a text field.', [
+          { location: 'body', name: 'file', message: 'must be a file part' },
+        ]);
+      }
+      file = await part.read(limits.fileSizeBytes);
+      return;
     }
-    if (name === 'certificate') {
-      // @fastify/multipart has already parsed a field declared as application/json.
-      metadata = typeof part.value === 'string' ? parseJsonPart(part.value) : part.value;
-    } else {
-      plain[name] = String(part.value);
-    }
-  }
+    const cap = Math.min(
+      partCaps[name] ?? limits.fieldSizeBytes,
+      part.isFile ? limits.fileSizeBytes : limits.fieldSizeBytes,
+    );
+    const text = (await part.read(cap)).toString('utf8');
+    // The JSON part is parsed here whatever its Content-Type (text field, application/json field or file).
+    if (name === 'certificate') metadata = parseJsonPart(text);
+    else plain[name] = text;
+  });
 
   if (!file) {
     throw invalid('The multipart part "file" with the PKCS#12 file is required.', [

@@ -1,6 +1,7 @@
 import { link, mkdir, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { buildApp } from '../app.js';
 import { Authenticator } from '../auth/authenticator.js';
@@ -8,6 +9,7 @@ import { InvalidScopeError, validateScope } from '../auth/credentials.js';
 import { ConfigError, type GatewayConfig, loadConfig } from '../config/config.js';
 import type { GatewayRoutePlugin } from '../http/context.js';
 import { GatewaySpec } from '../http/openapi.js';
+import { startOpsListener } from '../operations/ops-listener.js';
 import { rotateMasterKey } from '../secrets/embedded.js';
 import { SecretStoreError } from '../secrets/errors.js';
 import { Keyring, loadMasterKey, MASTER_KEY_FILE, MasterKey } from '../secrets/master-key.js';
@@ -82,7 +84,9 @@ Options:
 
 Configuration comes from the environment (PORT, HOST, DATABASE_URL, MTLS_DATA_DIR, MTLS_MASTER_KEY,
 VAULT_ADDR/VAULT_TOKEN/VAULT_MOUNT/VAULT_NAMESPACE, MTLS_EGRESS_ALLOW, MTLS_UPSTREAM_CA_FILE,
-MTLS_RATE_LIMIT_RPS, MTLS_JWT_SECRET, MTLS_JWKS_URL, LOG_LEVEL, MTLS_BODY_LIMIT, MTLS_TRUST_PROXY, …).
+MTLS_RATE_LIMIT_RPS, MTLS_JWT_SECRET, MTLS_JWKS_URL, MTLS_JWT_ISSUER, MTLS_JWT_AUDIENCE, LOG_LEVEL,
+MTLS_BODY_LIMIT, MTLS_HEADERS_TIMEOUT_MS, MTLS_BODY_TIMEOUT_MS, MTLS_BODY_MIN_RATE, MTLS_P12_WORKERS,
+MTLS_P12_TIMEOUT_MS, MTLS_OPS_PORT, MTLS_OPS_HOST, MTLS_TRUST_PROXY, …). See the server README.
 `;
 
 const commandOptions = {
@@ -432,7 +436,17 @@ async function serve(config: GatewayConfig, io: CliIo): Promise<number> {
   } catch (error) {
     app.log.warn({ err: error }, 'Could not create the development admin token');
   }
+  let ops: FastifyInstance | undefined;
+  if (config.ops) {
+    try {
+      ops = await startOpsListener(app.gateway, config.ops);
+    } catch (error) {
+      await app.close();
+      throw error;
+    }
+  }
   io.stderr.write(`mtls-gateway listening on ${baseUrl} (API reference: ${baseUrl}/docs)\n`);
+  if (ops) io.stderr.write(`operator listener (/healthz, /readyz, /metrics) on ${listenerUrl(ops)}\n`);
   io.onListening?.(baseUrl);
 
   await new Promise<void>((resolve) => {
@@ -441,6 +455,14 @@ async function serve(config: GatewayConfig, io: CliIo): Promise<number> {
     else io.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   app.log.info('Shutting down');
+  await ops?.close();
   await app.close();
   return 0;
+}
+
+function listenerUrl(app: FastifyInstance): string {
+  const address = app.server.address();
+  if (typeof address !== 'object' || !address) return String(address);
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
 }

@@ -1,5 +1,5 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
@@ -39,8 +39,56 @@ describe('loadConfig', () => {
       upstreamTimeouts: { connectMs: 10_000, totalMs: 60_000 },
       trustProxy: false,
       production: false,
+      jwtIssuer: undefined,
+      jwtAudience: undefined,
+      jwtMaxLifetimeSeconds: 3600,
     });
     expect(config.multipart.fileSizeBytes).toBe(1024 * 1024);
+  });
+
+  it.each([
+    ['MTLS_JWT_SECRET', 'x'.repeat(32)],
+    ['MTLS_JWKS_URL', 'https://idp.example.com/jwks.json'],
+  ])('requires MTLS_JWT_ISSUER and MTLS_JWT_AUDIENCE when %s is set', (key, value) => {
+    expect(problemsOf({ [key]: value })).toEqual([
+      expect.stringMatching(/^MTLS_JWT_ISSUER must be set/),
+      expect.stringMatching(/^MTLS_JWT_AUDIENCE must be set/),
+    ]);
+    expect(problemsOf({ [key]: value, MTLS_JWT_ISSUER: 'https://idp.example.com/' })).toEqual([
+      expect.stringMatching(/^MTLS_JWT_AUDIENCE must be set/),
+    ]);
+    expect(problemsOf({ MTLS_JWT_MAX_LIFETIME_SECONDS: '0' })).toEqual([
+      expect.stringContaining('MTLS_JWT_MAX_LIFETIME_SECONDS'),
+    ]);
+  });
+
+  it('refuses an egress allowlist host without a port, naming the entry', () => {
+    const problems = problemsOf({
+      MTLS_EGRESS_ALLOW: 'partner.example, 10.0.0.0/8, *.corp.example, ok.example:443',
+    });
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/MTLS_EGRESS_ALLOW entry "partner\.example" names a host without a port/);
+    expect(problems[1]).toMatch(/"\*\.corp\.example"/);
+    expect(
+      loadConfig({ env: { MTLS_EGRESS_ALLOW: '127.0.0.1, [::1]:8443, 169.254.169.254, fd00::/8' } })
+        .egressAllow,
+    ).toHaveLength(4);
+  });
+
+  it('sizes the PKCS#12 worker pool: MTLS_P12_WORKERS (default min(2, CPUs)) and MTLS_P12_TIMEOUT_MS', () => {
+    expect(loadConfig({ env: {} }).p12Workers).toEqual({
+      threads: Math.min(2, availableParallelism()),
+      timeoutMs: 5000,
+    });
+    expect(loadConfig({ env: { MTLS_P12_WORKERS: '4', MTLS_P12_TIMEOUT_MS: '2500' } }).p12Workers).toEqual({
+      threads: 4,
+      timeoutMs: 2500,
+    });
+    expect(problemsOf({ MTLS_P12_WORKERS: '0', MTLS_P12_TIMEOUT_MS: 'soon' })).toEqual([
+      'MTLS_P12_WORKERS must be an integer from 1 to 64, got "0".',
+      'MTLS_P12_TIMEOUT_MS must be a positive number of milliseconds (at most 600000), got "soon".',
+    ]);
+    expect(problemsOf({ MTLS_P12_WORKERS: '65' })).toEqual([expect.stringContaining('MTLS_P12_WORKERS')]);
   });
 
   it('reads every variable of the environment', () => {
@@ -56,11 +104,14 @@ describe('loadConfig', () => {
         VAULT_TOKEN: 'hvs.x',
         VAULT_MOUNT: 'kv',
         VAULT_NAMESPACE: 'team',
-        MTLS_EGRESS_ALLOW: 'internal.example.com, 10.0.0.0/8 ,api.local:8443',
+        MTLS_EGRESS_ALLOW: 'internal.example.com:443, 10.0.0.0/8 ,api.local:8443',
         MTLS_UPSTREAM_CA_FILE: 'ca.pem',
         MTLS_RATE_LIMIT_RPS: '0',
         MTLS_JWT_SECRET: 'x'.repeat(32),
         MTLS_JWKS_URL: 'file:/etc/jwks.json',
+        MTLS_JWT_ISSUER: 'https://idp.example.com/',
+        MTLS_JWT_AUDIENCE: 'mtls-gateway',
+        MTLS_JWT_MAX_LIFETIME_SECONDS: '600',
         LOG_LEVEL: 'DEBUG',
         MTLS_BODY_LIMIT: '2048',
         MTLS_TRUST_PROXY: '10.0.0.0/8,192.168.1.1',
@@ -74,10 +125,13 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/mtls',
       masterKey: validKey,
       vault: { address: 'https://vault:8200', token: 'hvs.x', mount: 'kv', namespace: 'team' },
-      egressAllow: ['internal.example.com', '10.0.0.0/8', 'api.local:8443'],
+      egressAllow: ['internal.example.com:443', '10.0.0.0/8', 'api.local:8443'],
       upstreamCaFile: '/srv/ca.pem',
       rateLimitRps: 0,
       jwksUrl: 'file:/etc/jwks.json',
+      jwtIssuer: 'https://idp.example.com/',
+      jwtAudience: 'mtls-gateway',
+      jwtMaxLifetimeSeconds: 600,
       logLevel: 'debug',
       bodyLimitBytes: 2048,
       trustProxy: ['10.0.0.0/8', '192.168.1.1'],
@@ -101,6 +155,8 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'loud',
       VAULT_TOKEN: 't',
       MTLS_JWKS_URL: 'ftp://keys',
+      MTLS_JWT_ISSUER: 'https://idp.example.com/',
+      MTLS_JWT_AUDIENCE: 'mtls-gateway',
       MTLS_TRUST_PROXY: 'sometimes',
     });
     expect(problems).toEqual(
@@ -120,6 +176,8 @@ describe('loadConfig', () => {
     const secrets = {
       MTLS_MASTER_KEY: 'not-a-key-but-secret-1',
       MTLS_JWT_SECRET: 'short-secret-2',
+      MTLS_JWT_ISSUER: 'https://idp.example.com/',
+      MTLS_JWT_AUDIENCE: 'mtls-gateway',
       DATABASE_URL: 'mysql://root:secret-3@db',
       VAULT_ADDR: 'https://vault',
     };
@@ -137,10 +195,14 @@ describe('loadConfig', () => {
     const yamlFile = path.join(dir, 'gateway.yaml');
     await writeFile(
       yamlFile,
-      'PORT: 9000\nMTLS_RATE_LIMIT_RPS: 3\nMTLS_EGRESS_ALLOW: [a.example, b.example]\n',
+      'PORT: 9000\nMTLS_RATE_LIMIT_RPS: 3\nMTLS_EGRESS_ALLOW: [a.example:443, b.example:8443]\n',
     );
     const fromFile = loadConfig({ env: { MTLS_RATE_LIMIT_RPS: '7' }, configFile: yamlFile });
-    expect(fromFile).toMatchObject({ port: 9000, rateLimitRps: 7, egressAllow: ['a.example', 'b.example'] });
+    expect(fromFile).toMatchObject({
+      port: 9000,
+      rateLimitRps: 7,
+      egressAllow: ['a.example:443', 'b.example:8443'],
+    });
     expect(fromFile.configFile).toBe(yamlFile);
 
     const jsonFile = path.join(dir, 'gateway.json');

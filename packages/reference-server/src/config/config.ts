@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { DEFAULT_P12_TIMEOUT_MS, defaultP12WorkerThreads } from '../certificates/p12-worker-pool.js';
+import { parseEgressAllowlist } from '../egress/egress-policy.js';
 
 /**
  * The reference server's configuration: environment variables (DESIGN §5) and an optional config file with
@@ -22,7 +24,10 @@ export interface MultipartLimits {
   fileSizeBytes: number;
   /** Largest non-file part in bytes (`MTLS_MULTIPART_FIELD_LIMIT`, default = the body limit). */
   fieldSizeBytes: number;
-  /** Most file parts (default 2: the PKCS#12 file, and the p12 test's `body` when sent as a file). */
+  /**
+   * Most file parts of any multipart body (default 2). A backstop: the certificate forms and the p12 test read
+   * every part as a stream with limits of their own (part count, per-part caps, the body limit in all).
+   */
   files: number;
   /** Most non-file parts (default 10). */
   fields: number;
@@ -36,6 +41,32 @@ export interface UpstreamTimeouts {
   connectMs: number;
   /** Whole exchange (`MTLS_UPSTREAM_TIMEOUT_MS`, default 60 000). */
   totalMs: number;
+}
+
+/** The worker threads opening uploaded PKCS#12 files, off the event loop. */
+export interface P12WorkerLimits {
+  /** Threads (`MTLS_P12_WORKERS`, default 2, or 1 on a single-CPU machine). */
+  threads: number;
+  /** Deadline of one file (`MTLS_P12_TIMEOUT_MS`, default 5 000); past it: 400 `p12_too_costly`. */
+  timeoutMs: number;
+}
+
+/** Timeouts of incoming requests (the slow-client guard; see "Limits and timeouts" in the README). */
+export interface RequestTimeouts {
+  /** Request line and headers complete within this (`MTLS_HEADERS_TIMEOUT_MS`, default 30 000). */
+  headersMs: number;
+  /** Grace period for a body to start (`MTLS_BODY_TIMEOUT_MS`, default 20 000). */
+  bodyStartMs: number;
+  /** Then the body arrives at least this fast on average (`MTLS_BODY_MIN_RATE`, bytes/s, default 500). */
+  bodyMinBytesPerSecond: number;
+}
+
+/** The operator listener serving `/healthz`, `/readyz` and `/metrics` without credentials. */
+export interface OpsListener {
+  /** `MTLS_OPS_PORT`, default 9090 (0 = any free port). */
+  port: number;
+  /** `MTLS_OPS_HOST`, default 127.0.0.1. */
+  host: string;
 }
 
 /**
@@ -60,7 +91,10 @@ export interface GatewayConfig {
   masterKey: string | undefined;
   /** Vault, when `VAULT_ADDR` is set; else the embedded secret store. */
   vault: VaultConfig | undefined;
-  /** `MTLS_EGRESS_ALLOW`: hosts, `host:port` or CIDRs exempt from the SSRF guard. */
+  /**
+   * `MTLS_EGRESS_ALLOW`: `host:port` (`*.domain:port`), IPs (`[v6]:port` with a port) or CIDRs exempt from
+   * the SSRF guard. A host needs its port; an allowed host still never reaches a link-local/metadata address.
+   */
   egressAllow: string[];
   /** `MTLS_UPSTREAM_CA_FILE`: extra PEM CA bundle for upstream servers. */
   upstreamCaFile: string | undefined;
@@ -70,12 +104,22 @@ export interface GatewayConfig {
   jwtSecret: string | undefined;
   /** `MTLS_JWKS_URL`: `https:`/`http:` URL or `file:` path of a JWKS verifying Bearer JWTs. */
   jwksUrl: string | undefined;
+  /** `MTLS_JWT_ISSUER`: the `iss` every JWT must carry; required when JWTs are on (secret or JWKS set). */
+  jwtIssuer: string | undefined;
+  /** `MTLS_JWT_AUDIENCE`: an `aud` every JWT must carry; required when JWTs are on. */
+  jwtAudience: string | undefined;
+  /** `MTLS_JWT_MAX_LIFETIME_SECONDS`: longest accepted `exp - iat` of a JWT, default 3600. */
+  jwtMaxLifetimeSeconds: number;
   /** `LOG_LEVEL`, default `info`. */
   logLevel: LogLevel;
   /** `MTLS_BODY_LIMIT`: largest request body in bytes (default 10 MiB). */
   bodyLimitBytes: number;
   multipart: MultipartLimits;
   upstreamTimeouts: UpstreamTimeouts;
+  p12Workers: P12WorkerLimits;
+  requestTimeouts: RequestTimeouts;
+  /** The operator listener; `undefined` when `MTLS_OPS_PORT=off`. */
+  ops: OpsListener | undefined;
   /**
    * `MTLS_TRUST_PROXY`: `false` (default), `true`, a hop count, or comma-separated addresses/CIDRs of trusted
    * proxies. Only then are `X-Forwarded-For/-Proto/-Host` believed (client IP, OAuth base string URL).
@@ -106,13 +150,23 @@ export const CONFIG_KEYS = [
   'MTLS_RATE_LIMIT_RPS',
   'MTLS_JWT_SECRET',
   'MTLS_JWKS_URL',
+  'MTLS_JWT_ISSUER',
+  'MTLS_JWT_AUDIENCE',
+  'MTLS_JWT_MAX_LIFETIME_SECONDS',
   'LOG_LEVEL',
   'MTLS_BODY_LIMIT',
   'MTLS_MULTIPART_FILE_LIMIT',
   'MTLS_MULTIPART_FIELD_LIMIT',
   'MTLS_UPSTREAM_CONNECT_TIMEOUT_MS',
   'MTLS_UPSTREAM_TIMEOUT_MS',
+  'MTLS_P12_WORKERS',
+  'MTLS_P12_TIMEOUT_MS',
   'MTLS_TRUST_PROXY',
+  'MTLS_HEADERS_TIMEOUT_MS',
+  'MTLS_BODY_TIMEOUT_MS',
+  'MTLS_BODY_MIN_RATE',
+  'MTLS_OPS_PORT',
+  'MTLS_OPS_HOST',
   'NODE_ENV',
 ] as const;
 
@@ -295,8 +349,11 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
   for (const entry of egressAllow) {
-    if (/[\s/]/.test(entry) && !/^[0-9a-fA-F:.]+\/[0-9]{1,3}$/.test(entry)) {
-      problems.push(`MTLS_EGRESS_ALLOW entries must be hosts, host:port or CIDRs, got "${entry}".`);
+    // The policy's own parser, entry by entry, so every bad entry is named (a host needs its port).
+    try {
+      parseEgressAllowlist([entry]);
+    } catch (error) {
+      problems.push((error as Error).message);
     }
   }
   const upstreamCaFileSetting = get('MTLS_UPSTREAM_CA_FILE');
@@ -312,6 +369,28 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
   if (jwksUrl !== undefined && !isHttpUrl(jwksUrl) && !jwksUrl.startsWith('file:')) {
     problems.push(`MTLS_JWKS_URL must be an http(s) URL or a file: path, got "${jwksUrl}".`);
   }
+  const jwtIssuer = get('MTLS_JWT_ISSUER')?.trim();
+  const jwtAudience = get('MTLS_JWT_AUDIENCE')?.trim();
+  if (jwtSecret !== undefined || jwksUrl !== undefined) {
+    // Without them a token minted by the same issuer for another application would be accepted.
+    if (jwtIssuer === undefined) {
+      problems.push(
+        'MTLS_JWT_ISSUER must be set when MTLS_JWT_SECRET or MTLS_JWKS_URL is set (the `iss` of accepted JWTs).',
+      );
+    }
+    if (jwtAudience === undefined) {
+      problems.push(
+        'MTLS_JWT_AUDIENCE must be set when MTLS_JWT_SECRET or MTLS_JWKS_URL is set (the `aud` of accepted JWTs).',
+      );
+    }
+  }
+  const jwtMaxLifetimeSeconds = integer(
+    'MTLS_JWT_MAX_LIFETIME_SECONDS',
+    3600,
+    1,
+    31_536_000,
+    'a positive number of seconds (at most one year)',
+  );
 
   const logLevelSetting = (get('LOG_LEVEL') ?? 'info').toLowerCase();
   let logLevel: LogLevel = 'info';
@@ -343,6 +422,36 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
     ),
     totalMs: integer('MTLS_UPSTREAM_TIMEOUT_MS', 60_000, 1, 3_600_000, 'a positive number of milliseconds'),
   };
+  const p12Workers: P12WorkerLimits = {
+    threads: integer('MTLS_P12_WORKERS', defaultP12WorkerThreads(), 1, 64, 'an integer from 1 to 64'),
+    timeoutMs: integer(
+      'MTLS_P12_TIMEOUT_MS',
+      DEFAULT_P12_TIMEOUT_MS,
+      1,
+      600_000,
+      'a positive number of milliseconds (at most 600000)',
+    ),
+  };
+
+  const requestTimeouts: RequestTimeouts = {
+    headersMs: integer('MTLS_HEADERS_TIMEOUT_MS', 30_000, 1, 3_600_000, 'a positive number of milliseconds'),
+    bodyStartMs: integer('MTLS_BODY_TIMEOUT_MS', 20_000, 1, 3_600_000, 'a positive number of milliseconds'),
+    bodyMinBytesPerSecond: integer(
+      'MTLS_BODY_MIN_RATE',
+      500,
+      1,
+      1024 * MIB,
+      'a positive number of bytes per second',
+    ),
+  };
+  const opsPortSetting = get('MTLS_OPS_PORT')?.trim().toLowerCase();
+  const ops: OpsListener | undefined =
+    opsPortSetting === 'off'
+      ? undefined
+      : {
+          port: integer('MTLS_OPS_PORT', 9090, 0, 65535, 'an integer from 0 to 65535, or off'),
+          host: get('MTLS_OPS_HOST') ?? '127.0.0.1',
+        };
 
   const trustProxy = parseTrustProxy(get('MTLS_TRUST_PROXY'), problems);
   const nodeEnv = get('NODE_ENV');
@@ -360,10 +469,16 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
     rateLimitRps,
     jwtSecret,
     jwksUrl,
+    jwtIssuer,
+    jwtAudience,
+    jwtMaxLifetimeSeconds,
     logLevel,
     bodyLimitBytes,
     multipart,
     upstreamTimeouts,
+    p12Workers,
+    requestTimeouts,
+    ops,
     trustProxy,
     production: nodeEnv === 'production',
     configFile,

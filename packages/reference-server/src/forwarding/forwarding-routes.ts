@@ -92,6 +92,23 @@ function sendUpstreamAnswer(reply: FastifyReply, method: string, answer: Upstrea
   return reply.send(answer.body);
 }
 
+/**
+ * The remote answered while the caller is still sending its body. The answer goes to the caller at once
+ * (with `Connection: close`, see the HTTP edge), the body keeps streaming to the remote while it reads it,
+ * and once the remote's answer is over the rest of the caller's body is read and dropped — so the caller
+ * can finish sending and read the answer, instead of hanging on a body nobody reads.
+ */
+function answerBeforeBodyEnds(request: FastifyRequest, answer: UpstreamAnswer): void {
+  request.answersWhileBodyStreams = true;
+  answer.body.once('close', () => {
+    const raw = request.raw;
+    if (raw.complete || raw.destroyed) return;
+    raw.unpipe();
+    raw.on('error', () => undefined);
+    raw.resume();
+  });
+}
+
 const MEDIA_TYPE_TOKEN = /^[\w!#$%&'*+.^`|~-]+$/;
 
 /** Whether Fastify can parse this `Content-Type` (it answers 415 before any parser runs otherwise). */
@@ -184,7 +201,10 @@ export function createForwarding(options: ForwardingOptions = {}): Forwarding {
         headers: request.raw.rawHeaders,
         body: forwardedBody(request),
         signal: callerGoneSignal(reply),
+        clientAddress: request.ip,
+        clientProtocol: request.protocol,
       });
+      if (!request.raw.complete) answerBeforeBodyEnds(request, answer);
       return sendUpstreamAnswer(reply, request.method, answer);
     };
 
@@ -216,9 +236,10 @@ export function createForwarding(options: ForwardingOptions = {}): Forwarding {
         passwordMaxLength,
       });
       // The same checks as an upload (400 with the precise p12_* code); nothing is stored.
-      const [opened] = openCertificateFiles([{ p12: form.file, password: form.password }], {
+      const [opened] = await openCertificateFiles([{ p12: form.file, password: form.password }], {
         pointer: () => 'file',
         describeItem: () => 'The PKCS#12 file',
+        opener: context.p12Workers,
       });
       if (!opened) throw new Error('openCertificateFiles returned no file.');
       const method = headerString(headers['LP-method-override']) ?? 'POST';

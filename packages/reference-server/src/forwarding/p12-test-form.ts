@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { InvalidRequestError, PayloadTooLargeError } from '../http/errors.js';
+import { InvalidRequestError } from '../http/errors.js';
+import { type MultipartFormBounds, readMultipartForm } from '../http/multipart-form.js';
 
 /** The parsed multipart form of the p12 test. */
 export interface P12TestForm {
@@ -7,9 +8,9 @@ export interface P12TestForm {
   file: Buffer;
   /** Its password (may be empty). Never stored, never logged. */
   password: string;
-  /** The body to send to the target, when given. */
+  /** The body to send to the target, when given: the part's bytes as sent. */
   body: Buffer | undefined;
-  /** The media type the `body` part was sent with (a file part's own `Content-Type`), when given. */
+  /** The media type the `body` part was sent with (`text/plain` for a text field without one), when given. */
   bodyContentType: string | undefined;
 }
 
@@ -19,38 +20,37 @@ export interface P12TestFormLimits {
   fileSizeBytes: number;
   /** Largest `body` part (`MTLS_BODY_LIMIT`). */
   bodySizeBytes: number;
-  /** Largest plain field (`MTLS_MULTIPART_FIELD_LIMIT`). */
+  /** Largest non-file part (`MTLS_MULTIPART_FIELD_LIMIT`): also bounds `password`, and `body` sent as text. */
   fieldSizeBytes: number;
-  /** Longest password, in characters (the spec's `P12Password.maxLength`). */
+  /** Longest password, in characters (the spec's `P12Password.maxLength`; default 1024). */
   passwordMaxLength?: number | undefined;
+  /** The whole multipart body in bytes; default: the route's body limit (`MTLS_BODY_LIMIT`). */
+  totalSizeBytes?: number | undefined;
 }
 
 const PARTS = ['file', 'password', 'body'] as const;
+
+/** The spec's `P12Password.maxLength`, used when the caller passes none. */
+const DEFAULT_PASSWORD_MAX_LENGTH = 1024;
+
+/** UTF-8 needs at most 4 bytes per character: a password within its `maxLength` always fits `4 × maxLength`. */
+const UTF8_MAX_BYTES_PER_CHARACTER = 4;
 
 function invalid(detail: string, name: string, message: string): InvalidRequestError {
   return new InvalidRequestError(detail, [{ location: 'body', name, message }]);
 }
 
-async function readLimited(stream: AsyncIterable<unknown>, limit: number, what: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limit)
-      throw new PayloadTooLargeError(
-        `The multipart part "${what}" is larger than the limit of ${limit} bytes.`,
-      );
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 /**
  * Reads the p12-test form: `file` (a file part with the PKCS#12), `password` (a field; a file part is
- * accepted too) and an optional `body` (field or file part). Unknown or repeated parts answer 400
- * `invalid_request`, oversized ones 413 — `file` against the multipart file limit, `body` against the request
- * body limit.
+ * accepted too) and an optional `body` (field or file part, kept byte for byte). Unknown or repeated parts
+ * answer 400 `invalid_request`; a `file` sent as a text field 400 (`must be a file part`).
+ *
+ * Every part is read as a stream with its own cap, so nothing is buffered past it (413 `payload_too_large`
+ * naming the part and its limit): `file` ≤ `fileSizeBytes`; `password` ≤ 4 × `passwordMaxLength` bytes
+ * (4096: the UTF-8 worst case, so a password the spec accepts is never cut) and ≤ `fieldSizeBytes` when sent
+ * as text — then a password over `passwordMaxLength` characters (code points, as JSON Schema counts) is a 400;
+ * `body` ≤ `bodySizeBytes` (and ≤ `fieldSizeBytes` when sent as text). The whole body ≤ `totalSizeBytes`
+ * (413), at most 4 parts (the fourth is refused 400 as repeated or unknown).
  *
  * @throws {InvalidRequestError} | {PayloadTooLargeError}
  * @example
@@ -64,17 +64,19 @@ export async function readP12TestForm(
 ): Promise<P12TestForm> {
   const values: { file?: Buffer; password?: string; body?: Buffer; bodyContentType?: string } = {};
   const seen = new Set<string>();
-  const parts = request.parts({
-    limits: {
-      files: 3,
-      fileSize: Math.max(limits.fileSizeBytes, limits.bodySizeBytes),
-      fieldSize: Math.max(limits.fieldSizeBytes, limits.bodySizeBytes),
-    },
-  });
-  for await (const part of parts) {
-    const name = part.fieldname;
+  const maxLength = limits.passwordMaxLength ?? DEFAULT_PASSWORD_MAX_LENGTH;
+  const passwordBytes = UTF8_MAX_BYTES_PER_CHARACTER * maxLength;
+  const textOr = (isFile: boolean, cap: number) => (isFile ? cap : Math.min(cap, limits.fieldSizeBytes));
+
+  const bounds: MultipartFormBounds = {
+    // One more than the names, so a repeated or unknown part is seen and named (400) rather than counted.
+    maxParts: PARTS.length + 1,
+    largestPartBytes: Math.max(limits.fileSizeBytes, limits.bodySizeBytes, passwordBytes),
+    totalBytes: limits.totalSizeBytes ?? request.routeOptions.bodyLimit ?? limits.bodySizeBytes,
+  };
+  await readMultipartForm(request, bounds, async (part) => {
+    const name = part.name;
     if (!(PARTS as readonly string[]).includes(name) || seen.has(name)) {
-      if (part.type === 'file') part.file.resume();
       const repeated = seen.has(name);
       throw invalid(
         repeated
@@ -85,53 +87,28 @@ export async function readP12TestForm(
       );
     }
     seen.add(name);
-    if (part.type === 'file') {
-      const limit = name === 'file' ? limits.fileSizeBytes : limits.bodySizeBytes;
-      const content = await readLimited(part.file, limit, name);
-      if (part.file.truncated) {
-        throw new PayloadTooLargeError(
-          `The multipart part "${name}" is larger than the limit of ${limit} bytes.`,
-        );
-      }
-      if (name === 'file') values.file = content;
-      else if (name === 'password') values.password = content.toString('utf8');
-      else {
-        values.body = content;
-        values.bodyContentType = part.mimetype;
-      }
-      continue;
-    }
-    if (part.valueTruncated) {
-      throw new PayloadTooLargeError(`The multipart field "${name}" is larger than the limit.`);
-    }
-    // A field sent as application/json arrives parsed; it goes out as JSON again.
-    const text = typeof part.value === 'string' ? part.value : JSON.stringify(part.value);
     if (name === 'file') {
-      throw invalid(
-        'Send the PKCS#12 as a file part (with a filename), not as a text field.',
-        'file',
-        'must be a file part',
-      );
-    }
-    if (name === 'password') values.password = text;
-    else {
-      const body = Buffer.from(text, 'utf8');
-      if (body.length > limits.bodySizeBytes) {
-        throw new PayloadTooLargeError(
-          `The multipart part "body" is larger than the limit of ${limits.bodySizeBytes} bytes.`,
+      if (!part.isFile) {
+        throw invalid(
+          'Send the PKCS#12 as a file part (with a filename), not as a text field.',
+          'file',
+          'must be a file part',
         );
       }
-      values.body = body;
+      values.file = await part.read(limits.fileSizeBytes);
+    } else if (name === 'password') {
+      values.password = (await part.read(textOr(part.isFile, passwordBytes))).toString('utf8');
+    } else {
+      values.body = await part.read(textOr(part.isFile, limits.bodySizeBytes));
       values.bodyContentType = part.mimetype;
     }
-  }
+  });
   if (!values.file)
     throw invalid('The multipart part "file" with the PKCS#12 file is required.', 'file', 'is required');
   if (values.password === undefined) {
     throw invalid('The multipart part "password" is required (it may be empty).', 'password', 'is required');
   }
-  const maxLength = limits.passwordMaxLength;
-  if (maxLength !== undefined && values.password.length > maxLength) {
+  if ([...values.password].length > maxLength) {
     throw invalid(
       `The password part is longer than ${maxLength} characters.`,
       'password',

@@ -248,6 +248,36 @@ export class PayloadTooLargeError extends GatewayError {
 }
 
 /**
+ * The request headers or body did not arrive in time (408 `request_timeout`): headers after
+ * `MTLS_HEADERS_TIMEOUT_MS`, a body that did not start within `MTLS_BODY_TIMEOUT_MS` or then arrived slower
+ * than `MTLS_BODY_MIN_RATE` bytes per second. The connection is closed after the answer.
+ *
+ * @example
+ * ```ts
+ * throw new RequestTimeoutError('The request body arrived slower than 500 bytes per second.');
+ * ```
+ */
+export class RequestTimeoutError extends GatewayError {
+  readonly code = 'request_timeout';
+  readonly status = 408;
+  readonly title = 'Request timeout';
+}
+
+/**
+ * The request line and headers are larger than the server accepts (431 `headers_too_large`).
+ *
+ * @example
+ * ```ts
+ * throw new HeadersTooLargeError('The request headers are larger than 16384 bytes.');
+ * ```
+ */
+export class HeadersTooLargeError extends GatewayError {
+  readonly code = 'headers_too_large';
+  readonly status = 431;
+  readonly title = 'Request headers too large';
+}
+
+/**
  * The body's content type is not one the operation accepts (415 `unsupported_media_type`).
  *
  * @example
@@ -291,6 +321,24 @@ export class TransportFailureError extends GatewayError {
       },
     });
   }
+}
+
+/**
+ * The remote answered with something the gateway cannot pass on as an HTTP answer (502 `bad_gateway`): a
+ * status outside 200–599 once informational answers are handled, or `101 Switching Protocols` (the gateway
+ * does not tunnel upgraded connections). The remote's answer is discarded; the detail names only
+ * `host:port` and the status.
+ *
+ * @example
+ * ```ts
+ * throw new BadGatewayError('The remote api.example.com:443 answered with status 600, which is not a valid HTTP status.');
+ * ```
+ */
+export class BadGatewayError extends GatewayError {
+  override readonly name = 'BadGatewayError';
+  readonly code = 'bad_gateway';
+  readonly status = 502;
+  readonly title = 'Bad gateway';
 }
 
 /**

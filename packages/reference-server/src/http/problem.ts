@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { P12WorkersUnavailableError } from '../certificates/p12-worker-pool.js';
 import { SecretStoreUnavailableError } from '../secrets/errors.js';
 import { DatabaseInUseError, DatabaseUnavailableError } from '../storage/errors.js';
 import {
@@ -58,10 +59,16 @@ interface FrameworkError {
 /**
  * Turns anything thrown while serving a request into a {@link GatewayError}: gateway errors as they are,
  * Fastify's and @fastify/multipart's body errors to 400/413/415, an unreachable database or secret store
- * to 503, everything else to a 500 whose detail says nothing about the cause.
+ * and a full PKCS#12 worker queue to 503, everything else to a 500 whose detail says nothing about the cause.
  */
 export function toGatewayError(error: unknown, bodyLimitBytes?: number): GatewayError {
   if (error instanceof GatewayError) return error;
+  if (error instanceof P12WorkersUnavailableError) {
+    return new UnavailableError(error.message, {
+      cause: error,
+      headers: { 'Retry-After': String(error.retryAfterSeconds) },
+    });
+  }
   if (
     error instanceof DatabaseUnavailableError ||
     error instanceof DatabaseInUseError ||
@@ -166,9 +173,6 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
   const problem = buildProblem(error, request);
   reply.code(error.status);
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-  // Refused before the whole body arrived (413, a bad multipart part…): a half-read stream would keep the
-  // keep-alive connection waiting for a body nobody reads, so close it once the answer is sent.
-  if (!request.raw.complete) reply.header('connection', 'close');
   return (
     reply
       .header('content-type', PROBLEM_CONTENT_TYPE)

@@ -10,6 +10,7 @@ import type { Principal } from '../auth/principal.js';
 import type { GatewayContext } from './context.js';
 import { PayloadTooLargeError, UnauthorizedError } from './errors.js';
 import type { GatewaySpec, SpecOperation } from './openapi.js';
+import { announcesBody, declaredBodyLength } from './request-body.js';
 import { mediaTypeOf, type OperationInput, RequestValidator } from './validation.js';
 
 declare module 'fastify' {
@@ -97,23 +98,39 @@ export function requestUrlOf(request: FastifyRequest): string {
   return `${request.protocol}://${host}${request.url}`;
 }
 
+function isOAuth(request: FastifyRequest): boolean {
+  return /^\s*oauth[ \t]/i.test(request.headers.authorization ?? '');
+}
+
+/** An OAuth request whose form body is signed: its signature can only be checked once the body is read. */
+function hasSignedFormBody(request: FastifyRequest): boolean {
+  return (
+    isOAuth(request) &&
+    mediaTypeOf(request.headers['content-type']) === FORM_MEDIA_TYPE &&
+    announcesBody(request.headers)
+  );
+}
+
 /**
  * Authenticates and authorizes a request for `operation` (nothing to do for a public one) and sets
- * `request.principal`.
+ * `request.principal`. With `formBodyPending`, an OAuth request with a signed form body gets every check but
+ * its signature and nonce (call again once the body may be read).
  */
 export async function authenticateRequest(
   context: GatewayContext,
   operation: SpecOperation,
   request: FastifyRequest,
+  options: { formBodyPending?: boolean } = {},
 ): Promise<void> {
   if (operation.security.length === 0) return;
-  const authorization = request.headers.authorization;
-  const isOAuth = /^\s*oauth[ \t]/i.test(authorization ?? '');
+  const oauth = isOAuth(request);
+  const pending = options.formBodyPending === true && oauth;
   const principal = await context.auth.authenticate(operation, {
     method: request.method,
-    url: isOAuth ? requestUrlOf(request) : '',
-    authorization,
-    formBody: isOAuth ? await formBodyOf(request, context.config.bodyLimitBytes) : undefined,
+    url: oauth ? requestUrlOf(request) : '',
+    authorization: request.headers.authorization,
+    formBodyPending: pending,
+    formBody: oauth && !pending ? await formBodyOf(request, context.config.bodyLimitBytes) : undefined,
   });
   request.principal = principal;
   const accountId = operation.parameters.some((p) => p.in === 'path' && p.name === 'accountId')
@@ -125,7 +142,8 @@ export async function authenticateRequest(
 /**
  * Declares the route of a spec operation: method and path come from the document, and before the handler
  * runs the request is authenticated and authorized (permissions from the operation's `security`, account
- * scope from `{accountId}`), then its path, query and header parameters and JSON body are validated against
+ * scope from `{accountId}`) — in `onRequest`, before any body byte is read, and a declared body over the
+ * route's limit is refused there too (413) — then its path, query and header parameters and JSON body are validated against
  * the operation's schemas (400 `invalid_request` / 415 `unsupported_media_type`). The handler finds the
  * coerced inputs in `request.operationInput` (also on `request.params` / `request.query`) and the caller in
  * `request.principal`. Multipart and `*\/*` bodies are only checked for their media type.
@@ -150,9 +168,20 @@ export function registerSpecRoute(
   // Compiled now, so a schema problem shows at start-up rather than on the first request.
   validator.compile(operation);
 
+  const bodyLimit = options.bodyLimit ?? context.config.bodyLimitBytes;
+  // onRequest: no body byte has been read yet. A caller without valid credentials, or over the body limit,
+  // is answered before the gateway reads (or buffers) anything it sent.
   const authenticate = async (request: FastifyRequest) => {
     request.operation = operation;
-    await authenticateRequest(context, operation, request);
+    await authenticateRequest(context, operation, request, { formBodyPending: hasSignedFormBody(request) });
+    const declared = declaredBodyLength(request.headers);
+    if (declared !== undefined && declared > bodyLimit) {
+      throw new PayloadTooLargeError(`The request body is larger than the limit of ${bodyLimit} bytes.`);
+    }
+  };
+  // preValidation: the form body of an OAuth request is read (bounded), so its signature can be checked.
+  const verifySignedForm = async (request: FastifyRequest) => {
+    if (hasSignedFormBody(request)) await authenticateRequest(context, operation, request);
   };
   const validate = async (request: FastifyRequest, _reply: FastifyReply) => {
     const input = validator.validate(operation, request);
@@ -167,9 +196,8 @@ export function registerSpecRoute(
     url: operation.routePath,
     config: { operationId },
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
-    // preValidation runs once the body is parsed (OAuth signs form parameters) and before validation, so an
-    // unauthenticated caller learns nothing from validation errors.
-    preValidation: authenticate,
+    onRequest: authenticate,
+    preValidation: verifySignedForm,
     preHandler: [validate, ...extra],
     handler,
   });

@@ -1,5 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ALL_ACCOUNTS } from '../auth/principal.js';
 import type { GatewayContext, GatewayRoutePlugin } from '../http/context.js';
+import { ForbiddenError } from '../http/errors.js';
 import { GATEWAY_ERROR_HEADER } from '../http/problem.js';
 import { registerSpecRoute } from '../http/spec-routes.js';
 import { openApiYaml, renderApiReference } from './api-reference.js';
@@ -116,8 +118,34 @@ export function registerHttpMetrics(registry: MetricsRegistry): HttpMetrics {
   };
 }
 
+/** How long one readiness result is reused: a probe storm costs one round trip per second at most. */
+export const READINESS_CACHE_MS = 1_000;
+
 /**
- * The operations endpoints (no credentials): `/healthz`, `/readyz`, `/metrics`, `/docs`, `/openapi.yaml`.
+ * {@link checkReadiness}, reusing a result younger than {@link READINESS_CACHE_MS} (and a check in flight).
+ *
+ * @example
+ * ```ts
+ * const readiness = cachedReadiness(context);
+ * await readiness(); // { status: 'ok', … }
+ * ```
+ */
+export function cachedReadiness(
+  context: Pick<GatewayContext, 'db' | 'secrets' | 'logger'>,
+): () => Promise<Readiness> {
+  let last: { at: number; result: Promise<Readiness> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at > READINESS_CACHE_MS) last = { at: now, result: checkReadiness(context) };
+    return last.result;
+  };
+}
+
+/**
+ * The operations endpoints of the API port: `/healthz` (liveness, no data, no credentials), `/readyz`
+ * (a credential with `MTLS_READ_INTERNAL`), `/metrics` (a credential for every account, `*`: it names every
+ * tenant's certificates), `/docs`, `/openapi.yaml`. The operator listener (`MTLS_OPS_PORT`, see
+ * `startOpsListener`) serves `/readyz` and `/metrics` without credentials on an internal address.
  *
  * @example
  * ```ts
@@ -127,13 +155,20 @@ export function registerHttpMetrics(registry: MetricsRegistry): HttpMetrics {
 export const operationsRoutes: GatewayRoutePlugin = (app, context) => {
   registerSpecRoute(app, 'getHealth', async () => ({ status: 'ok' }));
 
+  const readiness = cachedReadiness(context);
   registerSpecRoute(app, 'getReadiness', async (_request, reply) => {
-    const readiness = await checkReadiness(context);
-    if (readiness.status !== 'ok') reply.code(503).header(GATEWAY_ERROR_HEADER, 'unavailable');
-    return readiness;
+    const result = await readiness();
+    if (result.status !== 'ok') reply.code(503).header(GATEWAY_ERROR_HEADER, 'unavailable');
+    return result;
   });
 
-  registerSpecRoute(app, 'getMetrics', async (_request, reply) => {
+  registerSpecRoute(app, 'getMetrics', async (request, reply) => {
+    if (!request.principal?.accounts.includes(ALL_ACCOUNTS)) {
+      throw new ForbiddenError(
+        "/metrics names every account's certificates: use a credential for every account (*), or the operator " +
+          'listener (MTLS_OPS_PORT).',
+      );
+    }
     reply.type(PROMETHEUS_CONTENT_TYPE).header('cache-control', 'no-store');
     return context.metrics.render();
   });

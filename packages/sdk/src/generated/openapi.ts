@@ -49,7 +49,14 @@ export interface paths {
          *     The remote status, headers and body are returned as-is: every status code the remote endpoint returns
          *     can come back. The caller's `Authorization` header is never forwarded; `LP-authorization-override`
          *     becomes the `Authorization` header sent to the target. When the remote cannot be reached the answer is
-         *     424 with `LP-message-from-transport` and `LP-error-from-transport`.
+         *     424 with `LP-message-from-transport` and `LP-error-from-transport`; when it answers with a status that
+         *     cannot be passed on (outside 200–599, or `101 Switching Protocols`, which the gateway does not tunnel)
+         *     the answer is 502 `bad_gateway`.
+         *
+         *     The caller's `X-Forwarded-For`, `X-Forwarded-Host`, `X-Forwarded-Proto`, `X-Real-IP` and `Forwarded`
+         *     headers are not forwarded: the gateway sends its own `X-Forwarded-For: <client address>` and
+         *     `Forwarded: for=<client address>;proto=<http|https>`. The remote's `LP-gateway-error`,
+         *     `LP-*-from-transport` and `X-Request-Id` headers are not returned (`X-Request-Id` is the gateway's).
          */
         get: operations["forwardGet"];
         /**
@@ -64,7 +71,14 @@ export interface paths {
          *     The remote status, headers and body are returned as-is: every status code the remote endpoint returns
          *     can come back. The caller's `Authorization` header is never forwarded; `LP-authorization-override`
          *     becomes the `Authorization` header sent to the target. When the remote cannot be reached the answer is
-         *     424 with `LP-message-from-transport` and `LP-error-from-transport`.
+         *     424 with `LP-message-from-transport` and `LP-error-from-transport`; when it answers with a status that
+         *     cannot be passed on (outside 200–599, or `101 Switching Protocols`, which the gateway does not tunnel)
+         *     the answer is 502 `bad_gateway`.
+         *
+         *     The caller's `X-Forwarded-For`, `X-Forwarded-Host`, `X-Forwarded-Proto`, `X-Real-IP` and `Forwarded`
+         *     headers are not forwarded: the gateway sends its own `X-Forwarded-For: <client address>` and
+         *     `Forwarded: for=<client address>;proto=<http|https>`. The remote's `LP-gateway-error`,
+         *     `LP-*-from-transport` and `X-Request-Id` headers are not returned (`X-Request-Id` is the gateway's).
          */
         put: operations["forwardPut"];
         /**
@@ -79,7 +93,14 @@ export interface paths {
          *     The remote status, headers and body are returned as-is: every status code the remote endpoint returns
          *     can come back. The caller's `Authorization` header is never forwarded; `LP-authorization-override`
          *     becomes the `Authorization` header sent to the target. When the remote cannot be reached the answer is
-         *     424 with `LP-message-from-transport` and `LP-error-from-transport`.
+         *     424 with `LP-message-from-transport` and `LP-error-from-transport`; when it answers with a status that
+         *     cannot be passed on (outside 200–599, or `101 Switching Protocols`, which the gateway does not tunnel)
+         *     the answer is 502 `bad_gateway`.
+         *
+         *     The caller's `X-Forwarded-For`, `X-Forwarded-Host`, `X-Forwarded-Proto`, `X-Real-IP` and `Forwarded`
+         *     headers are not forwarded: the gateway sends its own `X-Forwarded-For: <client address>` and
+         *     `Forwarded: for=<client address>;proto=<http|https>`. The remote's `LP-gateway-error`,
+         *     `LP-*-from-transport` and `X-Request-Id` headers are not returned (`X-Request-Id` is the gateway's).
          */
         post: operations["forwardPost"];
         /**
@@ -94,7 +115,14 @@ export interface paths {
          *     The remote status, headers and body are returned as-is: every status code the remote endpoint returns
          *     can come back. The caller's `Authorization` header is never forwarded; `LP-authorization-override`
          *     becomes the `Authorization` header sent to the target. When the remote cannot be reached the answer is
-         *     424 with `LP-message-from-transport` and `LP-error-from-transport`.
+         *     424 with `LP-message-from-transport` and `LP-error-from-transport`; when it answers with a status that
+         *     cannot be passed on (outside 200–599, or `101 Switching Protocols`, which the gateway does not tunnel)
+         *     the answer is 502 `bad_gateway`.
+         *
+         *     The caller's `X-Forwarded-For`, `X-Forwarded-Host`, `X-Forwarded-Proto`, `X-Real-IP` and `Forwarded`
+         *     headers are not forwarded: the gateway sends its own `X-Forwarded-For: <client address>` and
+         *     `Forwarded: for=<client address>;proto=<http|https>`. The remote's `LP-gateway-error`,
+         *     `LP-*-from-transport` and `X-Request-Id` headers are not returned (`X-Request-Id` is the gateway's).
          */
         delete: operations["forwardDelete"];
         options?: never;
@@ -110,7 +138,14 @@ export interface paths {
          *     The remote status, headers and body are returned as-is: every status code the remote endpoint returns
          *     can come back. The caller's `Authorization` header is never forwarded; `LP-authorization-override`
          *     becomes the `Authorization` header sent to the target. When the remote cannot be reached the answer is
-         *     424 with `LP-message-from-transport` and `LP-error-from-transport`.
+         *     424 with `LP-message-from-transport` and `LP-error-from-transport`; when it answers with a status that
+         *     cannot be passed on (outside 200–599, or `101 Switching Protocols`, which the gateway does not tunnel)
+         *     the answer is 502 `bad_gateway`.
+         *
+         *     The caller's `X-Forwarded-For`, `X-Forwarded-Host`, `X-Forwarded-Proto`, `X-Real-IP` and `Forwarded`
+         *     headers are not forwarded: the gateway sends its own `X-Forwarded-For: <client address>` and
+         *     `Forwarded: for=<client address>;proto=<http|https>`. The remote's `LP-gateway-error`,
+         *     `LP-*-from-transport` and `X-Request-Id` headers are not returned (`X-Request-Id` is the gateway's).
          */
         head: operations["forwardHead"];
         /**
@@ -125,7 +160,14 @@ export interface paths {
          *     The remote status, headers and body are returned as-is: every status code the remote endpoint returns
          *     can come back. The caller's `Authorization` header is never forwarded; `LP-authorization-override`
          *     becomes the `Authorization` header sent to the target. When the remote cannot be reached the answer is
-         *     424 with `LP-message-from-transport` and `LP-error-from-transport`.
+         *     424 with `LP-message-from-transport` and `LP-error-from-transport`; when it answers with a status that
+         *     cannot be passed on (outside 200–599, or `101 Switching Protocols`, which the gateway does not tunnel)
+         *     the answer is 502 `bad_gateway`.
+         *
+         *     The caller's `X-Forwarded-For`, `X-Forwarded-Host`, `X-Forwarded-Proto`, `X-Real-IP` and `Forwarded`
+         *     headers are not forwarded: the gateway sends its own `X-Forwarded-For: <client address>` and
+         *     `Forwarded: for=<client address>;proto=<http|https>`. The remote's `LP-gateway-error`,
+         *     `LP-*-from-transport` and `X-Request-Id` headers are not returned (`X-Request-Id` is the gateway's).
          */
         patch: operations["forwardPatch"];
         trace?: never;
@@ -335,8 +377,12 @@ export interface paths {
         /**
          * Map a certificate to a service and URL
          * @description Makes the certificate the one presented for account + `serviceName` + `url`. The URL must be complete,
-         *     including any URL parameters: the entire URL is checked when forwarding. A `url` ending in `*` matches
-         *     every URL that starts with the part before it (extension). One certificate may serve many mappings; each
+         *     including any URL parameters: the entire URL is checked when forwarding. A `url` ending in `*` is a
+         *     prefix (extension): it matches a URL that starts with the part before the `*`, has the same origin
+         *     (scheme, host and port) and continues at a boundary — the prefix ends with `/` or holds a `?`, or the
+         *     rest of the URL is empty or starts with `/`, `?` or `#`. So `https://api.example.com*` matches
+         *     `https://api.example.com/v1` but never `https://api.example.com.attacker.tld/` or
+         *     `https://api.example.com:8443/`. One certificate may serve many mappings; each
          *     account + service + URL has at most one certificate (409 `mapping_conflict`). With
          *     `isValidateUrlEnabled=true` a real test call with the certificate is made first; when it fails the
          *     answer is 424 and nothing is stored.
@@ -423,7 +469,7 @@ export interface paths {
         /**
          * Check which service + URL pairs have a certificate
          * @description For each `{serviceName, url}` pair, answers whether an enabled mapping exists for the account (the same
-         *     match as forwarding: exact URL, or a `*` prefix mapping).
+         *     match as forwarding: exact URL, or a `*` prefix mapping of the same origin ending at a boundary).
          */
         post: operations["checkMappings"];
         delete?: never;
@@ -461,7 +507,9 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Answers 200 when the database and the secret store are reachable, 503 otherwise.
+         * @description Answers 200 when the database and the secret store are reachable, 503 otherwise (one check per second
+         *     at most; later calls reuse its result). On the API port it needs a credential with
+         *     `MTLS_READ_INTERNAL`; the operator listener (`MTLS_OPS_PORT`) serves it without credentials.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -483,6 +531,9 @@ export interface paths {
          * Prometheus metrics
          * @description Prometheus text exposition: requests by route and status, latency histograms, certificates by status,
          *     seconds until each certificate expires, upstream latency and outcome, connection pools, SSRF refusals.
+         *     It names every account's certificates, so on the API port it needs a credential for every account
+         *     (`*`) with `MTLS_READ_INTERNAL` (any other credential gets 403); the operator listener
+         *     (`MTLS_OPS_PORT`) serves it without credentials.
          */
         get: operations["getMetrics"];
         put?: never;
@@ -565,7 +616,7 @@ export interface components {
          */
         TargetUrl: string;
         /**
-         * @description A complete `http` or `https` URL, query included; a trailing `*` makes it a prefix (extension).
+         * @description A complete `http` or `https` URL, query included; a trailing `*` makes it a prefix of the same origin, ending at `/`, `?`, `#` or the end of the URL unless the prefix itself ends with `/` or holds a `?` (extension).
          * @example https://api.example.com/hooks?tenant=42
          * @example https://api.example.com/v2/*
          */
@@ -987,7 +1038,18 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The database or the secret store is not reachable; retry later. */
+        /** @description The remote endpoint answered with a status the gateway cannot pass on: outside 200–599, or `101 Switching Protocols` (the gateway does not tunnel upgraded connections). Its answer was discarded. A `502` of the remote itself is returned as-is, without `LP-gateway-error`. */
+        BadGateway: {
+            headers: {
+                "LP-gateway-error": components["headers"]["LpGatewayError"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The database or the secret store is not reachable, or too many PKCS#12 files are waiting to be opened (then with `Retry-After`); retry later. */
         ServiceUnavailable: {
             headers: {
                 "LP-gateway-error": components["headers"]["LpGatewayError"];
@@ -1163,6 +1225,7 @@ export interface operations {
             424: components["responses"]["TransportFailure"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Passthrough"];
         };
@@ -1212,6 +1275,7 @@ export interface operations {
             424: components["responses"]["TransportFailure"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Passthrough"];
         };
@@ -1261,6 +1325,7 @@ export interface operations {
             424: components["responses"]["TransportFailure"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Passthrough"];
         };
@@ -1310,6 +1375,7 @@ export interface operations {
             424: components["responses"]["TransportFailure"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Passthrough"];
         };
@@ -1358,6 +1424,7 @@ export interface operations {
             424: components["responses"]["TransportFailure"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["PassthroughHead"];
         };
@@ -1407,6 +1474,7 @@ export interface operations {
             424: components["responses"]["TransportFailure"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Passthrough"];
         };
@@ -1461,6 +1529,7 @@ export interface operations {
             424: components["responses"]["TransportFailure"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
             default: components["responses"]["Passthrough"];
         };
@@ -2021,6 +2090,8 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             /** @description A dependency is not reachable. */
@@ -2053,6 +2124,8 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
         };
