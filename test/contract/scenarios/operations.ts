@@ -24,7 +24,7 @@ export const operationsScenarios: ScenarioGroup = {
 
     scenario(
       'readiness and metrics need a credential (metrics: one for every account)',
-      [],
+      ['authentication'],
       async (context) => {
         const anonymous = context.clientWith({ token: null }).raw;
         expect((await anonymous.GET('/readyz')).response.status).toBe(401);
