@@ -80,7 +80,7 @@ describe.each(engines)('mtls-gateway CLI on $kind', ({ kind, databaseUrl }) => {
     const exit = runCli(['serve'], {
       stdout: new Sink(),
       stderr,
-      env: { ...env, PORT: '0', LOG_LEVEL: 'warn', ...extraEnv },
+      env: { ...env, PORT: '0', MTLS_OPS_PORT: '0', LOG_LEVEL: 'warn', ...extraEnv },
       signal: controller.signal,
       onListening: resolveUrl,
       routes: [listCertificatesStub],

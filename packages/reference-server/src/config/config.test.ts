@@ -91,6 +91,34 @@ describe('loadConfig', () => {
     expect(problemsOf({ MTLS_P12_WORKERS: '65' })).toEqual([expect.stringContaining('MTLS_P12_WORKERS')]);
   });
 
+  it('reads the request timeouts and the operator listener (MTLS_OPS_PORT=off turns it off)', () => {
+    expect(loadConfig({ env: {}, cwd: '/srv' })).toMatchObject({
+      requestTimeouts: { headersMs: 30_000, bodyStartMs: 20_000, bodyMinBytesPerSecond: 500 },
+      ops: { port: 9464, host: '127.0.0.1' },
+    });
+    const config = loadConfig({
+      env: {
+        MTLS_HEADERS_TIMEOUT_MS: '5000',
+        MTLS_BODY_TIMEOUT_MS: '1000',
+        MTLS_BODY_MIN_RATE: '2048',
+        MTLS_OPS_PORT: '0',
+        MTLS_OPS_HOST: '10.0.0.5',
+      },
+      cwd: '/srv',
+    });
+    expect(config.requestTimeouts).toEqual({
+      headersMs: 5000,
+      bodyStartMs: 1000,
+      bodyMinBytesPerSecond: 2048,
+    });
+    expect(config.ops).toEqual({ port: 0, host: '10.0.0.5' });
+    expect(loadConfig({ env: { MTLS_OPS_PORT: 'off' }, cwd: '/srv' }).ops).toBeUndefined();
+    expect(problemsOf({ MTLS_OPS_PORT: 'none', MTLS_BODY_MIN_RATE: '0' })).toEqual([
+      'MTLS_BODY_MIN_RATE must be a positive number of bytes per second, got "0".',
+      'MTLS_OPS_PORT must be an integer from 0 to 65535, or off, got "none".',
+    ]);
+  });
+
   it('reads every variable of the environment', () => {
     const config = loadConfig({
       cwd: '/srv',

@@ -63,7 +63,7 @@ export interface RequestTimeouts {
 
 /** The operator listener serving `/healthz`, `/readyz` and `/metrics` without credentials. */
 export interface OpsListener {
-  /** `MTLS_OPS_PORT`, default 9090 (0 = any free port). */
+  /** `MTLS_OPS_PORT`, default 9464 (the Prometheus exporter port of OpenTelemetry; 9090 is Prometheus's own; 0 = any free port). */
   port: number;
   /** `MTLS_OPS_HOST`, default 127.0.0.1. */
   host: string;
@@ -449,7 +449,7 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
     opsPortSetting === 'off'
       ? undefined
       : {
-          port: integer('MTLS_OPS_PORT', 9090, 0, 65535, 'an integer from 0 to 65535, or off'),
+          port: integer('MTLS_OPS_PORT', 9464, 0, 65535, 'an integer from 0 to 65535, or off'),
           host: get('MTLS_OPS_HOST') ?? '127.0.0.1',
         };
 

@@ -15,7 +15,7 @@ import { cachedReadiness } from './routes.js';
  *
  * @example
  * ```ts
- * const ops = await startOpsListener(app.gateway, { port: 9090, host: '127.0.0.1' });
+ * const ops = await startOpsListener(app.gateway, { port: 9464, host: '127.0.0.1' });
  * // … later
  * await ops.close();
  * ```
