@@ -1,8 +1,9 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -398,6 +399,117 @@ describe('an upstream that answers before reading the body (finding 4)', () => {
     }
   }, 60_000);
 });
+
+/** The nginx binary (Debian's `nginx-light`/`nginx`), when installed. */
+const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((candidate) => {
+  try {
+    return statSync(candidate).isFile();
+  } catch {
+    return false;
+  }
+});
+
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+/** nginx as an HTTPS upstream answering `return 200` without reading the body (the issue's reproduction). */
+async function startNginx(): Promise<{ url: string; stop(): Promise<void> }> {
+  const directory = await mkdtemp(path.join(tmpdir(), 'mtls-nginx-'));
+  const port = await freePort();
+  await writeFile(path.join(directory, 'server.pem'), serverCert.chainPem);
+  await writeFile(path.join(directory, 'server.key'), serverCert.keyPem);
+  await writeFile(
+    path.join(directory, 'nginx.conf'),
+    `daemon off;
+master_process off;
+pid ${directory}/nginx.pid;
+error_log ${directory}/error.log warn;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path ${directory}/body;
+  proxy_temp_path ${directory}/proxy;
+  fastcgi_temp_path ${directory}/fastcgi;
+  uwsgi_temp_path ${directory}/uwsgi;
+  scgi_temp_path ${directory}/scgi;
+  server {
+    listen 127.0.0.1:${port} ssl;
+    ssl_certificate ${directory}/server.pem;
+    ssl_certificate_key ${directory}/server.key;
+    location / { return 200 "answered early"; }
+  }
+}
+`,
+  );
+  const child: ChildProcess = spawn(NGINX as string, ['-p', directory, '-c', `${directory}/nginx.conf`], {
+    stdio: 'ignore',
+  });
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const up = await new Promise<boolean>((resolve) => {
+      const probe = connect(port, '127.0.0.1', () => {
+        probe.destroy();
+        resolve(true);
+      });
+      probe.on('error', () => resolve(false));
+    });
+    if (up) break;
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error('nginx did not start');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    url: `https://127.0.0.1:${port}`,
+    async stop() {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await once(child, 'exit');
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+describe.skipIf(!NGINX)(
+  'nginx answering `return 200` before reading the body (finding 4 as reported)',
+  () => {
+    let nginx: { url: string; stop(): Promise<void> };
+    beforeAll(async () => {
+      nginx = await startNginx();
+    });
+    afterAll(async () => nginx?.stop());
+
+    it('a 1 MiB forward gets the answer, and the next request on the connection works', async () => {
+      const client = new Client(gateway.app.url);
+      try {
+        for (let attempt = 0; attempt < 5; attempt++) {
+          const response = await client.request({
+            path: `/mtls/account/${ACCOUNT}`,
+            method: 'POST',
+            headers: {
+              'content-type': 'application/octet-stream',
+              'lp-forward-url': `${nginx.url}/`,
+              authorization: `Bearer ${gateway.writeToken}`,
+            },
+            body: Buffer.alloc(1024 * 1024),
+            headersTimeout: 10_000,
+            bodyTimeout: 10_000,
+          });
+          expect(response.statusCode).toBe(200);
+          expect(await response.body.text()).toBe('answered early');
+          const next = await client.request({ path: '/healthz', method: 'GET', headersTimeout: 10_000 });
+          expect(next.statusCode).toBe(200);
+          await next.body.text();
+        }
+      } finally {
+        await client.close();
+      }
+    }, 60_000);
+  },
+);
 
 describe('slow clients are cut, healthy ones are not (finding 5)', () => {
   let slow: Gateway;
