@@ -1,5 +1,7 @@
 import type { SecureContext } from 'node:tls';
 import type { LoadedCertificate } from '../certificates/certificate-service.js';
+import { SecretStoreUnavailableError } from '../secrets/errors.js';
+import { DatabaseUnavailableError } from '../storage/errors.js';
 import { TtlLru } from './ttl-lru.js';
 import type { UpstreamTls } from './upstream-tls.js';
 
@@ -48,6 +50,11 @@ function mappingKey(accountId: string, serviceName: string | undefined, url: str
   return `${accountId}\u0000${serviceName ?? ''}\u0000${url}`;
 }
 
+/** The database or the secret store cannot be reached (not: the data is wrong). */
+function isDependencyUnavailable(error: unknown): boolean {
+  return error instanceof DatabaseUnavailableError || error instanceof SecretStoreUnavailableError;
+}
+
 function certificateKey(accountId: string, certificateId: number): string {
   return `${accountId}\u0000${certificateId}`;
 }
@@ -59,6 +66,8 @@ function certificateKey(accountId: string, certificateId: number): string {
  *
  * Caches are only read while `canUseCache()` says the change watcher is current, and every invalidation
  * bumps a generation so a lookup that started before a change never stores its (stale) result after it.
+ * When the database or the secret store cannot be reached, a cached entry (within its TTL) is used instead
+ * of failing: forwarding with known certificates survives an outage of either.
  *
  * @example
  * ```ts
@@ -108,9 +117,15 @@ export class CertificateResolver {
     const key = mappingKey(accountId, serviceName, url);
     let certificateId = useCache ? this.#mappings.get(key) : undefined;
     if (certificateId === undefined) {
-      const mapping = await this.#source.resolveMapping({ accountId, serviceName, url });
-      certificateId = mapping ? mapping.certificateId : null;
-      if (generation === this.#generation) this.#mappings.set(key, certificateId);
+      try {
+        const mapping = await this.#source.resolveMapping({ accountId, serviceName, url });
+        certificateId = mapping ? mapping.certificateId : null;
+        if (generation === this.#generation) this.#mappings.set(key, certificateId);
+      } catch (error) {
+        // Stale if unavailable: no change can be committed while the database is down for everyone.
+        certificateId = isDependencyUnavailable(error) ? this.#mappings.get(key) : undefined;
+        if (certificateId === undefined) throw error;
+      }
     }
     if (certificateId === null) return undefined;
     return this.#certificate(accountId, certificateId, useCache, generation);
@@ -125,7 +140,14 @@ export class CertificateResolver {
     const key = certificateKey(accountId, certificateId);
     const cached = useCache ? this.#certificates.get(key) : undefined;
     if (cached) return cached;
-    const loaded = await this.#source.loadCertificateMaterial(accountId, certificateId);
+    let loaded: LoadedCertificate | undefined;
+    try {
+      loaded = await this.#source.loadCertificateMaterial(accountId, certificateId);
+    } catch (error) {
+      const stale = isDependencyUnavailable(error) ? this.#certificates.get(key) : undefined;
+      if (stale) return stale;
+      throw error;
+    }
     if (!loaded) return undefined;
     // Reuse the context when this version is already cached (the cache was bypassed, not invalidated).
     const previous = this.#certificates.get(key);

@@ -60,7 +60,10 @@ export class ForeignKeyViolationError extends StorageError {
   }
 }
 
-/** The database cannot be reached (connection refused, shut down, too many connections, closed). */
+/**
+ * The database cannot be reached (connection refused, shut down, too many connections, closed, not accepting
+ * connections, connect or query timeout).
+ */
 export class DatabaseUnavailableError extends StorageError {
   readonly code = 'database_unavailable';
   readonly statusCode = 503;
@@ -151,7 +154,7 @@ export function toStorageError(error: unknown, where: string): StorageError {
   if (code === '23503') return new ForeignKeyViolationError(constraint, table);
   if (
     (code && (unavailableSqlStates.has(code) || unavailableSocketCodes.has(code) || code.startsWith('08'))) ||
-    /Connection terminated|Client has encountered a connection error|Cannot use a pool after calling end|PGlite is closed/i.test(
+    /Connection terminated|Client has encountered a connection error|Cannot use a pool after calling end|PGlite is closed|timeout exceeded when trying to connect|Query read timeout|is not currently accepting connections/i.test(
       message,
     )
   ) {

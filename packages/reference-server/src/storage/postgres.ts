@@ -47,7 +47,8 @@ export async function openPostgresDatabase(
   const pool = new pg.Pool({
     connectionString: options.databaseUrl,
     max: options.maxConnections ?? 10,
-    connectionTimeoutMillis: 10_000,
+    // Well under the request timeouts, so an unreachable server is a prompt 503, not a hang.
+    connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     application_name: 'mtls-gateway',
     types: typeParsers,
@@ -94,6 +95,12 @@ export async function openPostgresDatabase(
       }
       let open = true;
       let broken: Error | undefined;
+      // pg-pool listens for errors of idle clients only: a checked-out connection that the server terminates
+      // between two statements (pg_terminate_backend, a restart) would otherwise throw an uncaught 'error'.
+      const onConnectionError = (error: Error) => {
+        broken ??= error;
+      };
+      client.on('error', onConnectionError);
       const committed: (() => void)[] = [];
       const tx = guardTransactionHandle(
         {
@@ -122,6 +129,7 @@ export async function openPostgresDatabase(
         throw error;
       } finally {
         open = false;
+        client.off('error', onConnectionError);
         client.release(broken);
       }
     },
