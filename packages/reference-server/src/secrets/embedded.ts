@@ -1,7 +1,8 @@
+import path from 'node:path';
 import type { Database, Transaction } from '../storage/database.js';
 import { DatabaseUnavailableError } from '../storage/errors.js';
-import { InvalidMasterKeyError, SecretStoreUnavailableError } from './errors.js';
-import { Keyring, type MasterKey } from './master-key.js';
+import { InvalidMasterKeyError, MasterKeyMismatchError, SecretStoreUnavailableError } from './errors.js';
+import { Keyring, loadMasterKey, MASTER_KEY_FILE, type MasterKey } from './master-key.js';
 import { decodeSealedBox, resealConsumerSecret, type SealedBox, seal, unseal } from './sealed-box.js';
 import {
   assertValidSecretRef,
@@ -170,6 +171,108 @@ export class EmbeddedSecretStore implements SecretStore {
   }
 }
 
+/** Which master keys sealed what the database holds: key id → number of values. */
+export interface SealedKeyIds {
+  /** `secret_blobs` rows (certificate key material of the embedded store). */
+  certificateSecrets: ReadonlyMap<string, number>;
+  /** Consumer secrets of OAuth credentials that are not revoked. */
+  consumerSecrets: ReadonlyMap<string, number>;
+}
+
+/**
+ * Reads the key id of every value sealed with a master key in the database, without decrypting anything.
+ * `certificateSecrets: false` skips `secret_blobs` (Vault holds the certificate secrets then). A database
+ * not migrated yet holds nothing: empty maps.
+ */
+export async function findSealedKeyIds(
+  db: Database,
+  options: { certificateSecrets: boolean },
+): Promise<SealedKeyIds> {
+  const { rows: schema } = await withAvailability(() =>
+    db.query<{ present: boolean }>(
+      `SELECT to_regclass('oauth_credentials') IS NOT NULL AND to_regclass('secret_blobs') IS NOT NULL AS present`,
+    ),
+  );
+  if (!schema[0]?.present) return { certificateSecrets: new Map(), consumerSecrets: new Map() };
+  const count = async (sql: string) => {
+    const { rows } = await withAvailability(() => db.query<{ key_id: string; count: number }>(sql));
+    return new Map(rows.map((row) => [row.key_id, Number(row.count)]));
+  };
+  return {
+    certificateSecrets: options.certificateSecrets
+      ? await count('SELECT key_id, count(*)::int AS count FROM secret_blobs GROUP BY key_id ORDER BY key_id')
+      : new Map(),
+    // The key id is bytes 2-9 of a sealed box (see encodeSealedBox); other values are not boxes of ours.
+    consumerSecrets: await count(
+      `SELECT encode(substring(consumer_secret_encrypted FROM 2 FOR 8), 'hex') AS key_id, count(*)::int AS count
+       FROM oauth_credentials
+       WHERE revoked_at IS NULL AND octet_length(consumer_secret_encrypted) >= 37
+         AND get_byte(consumer_secret_encrypted, 0) = 1
+       GROUP BY 1 ORDER BY 1`,
+    ),
+  };
+}
+
+/** Options of {@link assertMasterKeyOpensStoredSecrets}. */
+export interface MasterKeyCheckOptions {
+  /** Check `secret_blobs` too (embedded store); `false` with Vault. */
+  certificateSecrets: boolean;
+  /** Where the current key came from, for the message: `MTLS_MASTER_KEY` or the key file path. */
+  keySource: string;
+  /** What {@link findSealedKeyIds} answered, when the caller already asked; read again otherwise. */
+  found?: SealedKeyIds | undefined;
+}
+
+/**
+ * Refuses a keyring that cannot open what the database holds: every certificate secret (embedded store) and
+ * every active OAuth consumer secret must be sealed with a configured key. Reads only; changes nothing.
+ * The key id is the first 8 bytes of SHA-256 of the key, so a configured id means the very key that sealed
+ * the value — no decryption is needed to tell (and one damaged row does not stop the server).
+ *
+ * @throws {MasterKeyMismatchError} naming the key ids found and the one configured.
+ * @throws {SecretStoreUnavailableError} when the database cannot be read.
+ * @example
+ * ```ts
+ * await assertMasterKeyOpensStoredSecrets(db, new Keyring(masterKey), {
+ *   certificateSecrets: true,
+ *   keySource: 'MTLS_MASTER_KEY',
+ * });
+ * ```
+ */
+export async function assertMasterKeyOpensStoredSecrets(
+  db: Database,
+  keyring: Keyring,
+  options: MasterKeyCheckOptions,
+): Promise<void> {
+  const found = options.found ?? (await findSealedKeyIds(db, options));
+  const unknown = new Set<string>();
+  let certificates = 0;
+  let consumers = 0;
+  for (const [keyId, count] of found.certificateSecrets) {
+    if (keyring.find(keyId)) continue;
+    unknown.add(keyId);
+    certificates += count;
+  }
+  for (const [keyId, count] of found.consumerSecrets) {
+    if (keyring.find(keyId)) continue;
+    unknown.add(keyId);
+    consumers += count;
+  }
+  if (unknown.size === 0) return;
+  const what = [
+    certificates > 0 ? `${certificates} certificate secret${certificates === 1 ? '' : 's'}` : '',
+    consumers > 0 ? `${consumers} OAuth consumer secret${consumers === 1 ? '' : 's'}` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  throw new MasterKeyMismatchError(
+    `${options.keySource} does not open the secrets stored in this database: ${what} ` +
+      `${certificates + consumers === 1 ? 'is' : 'are'} sealed with master key ${[...unknown].join(', ')}, ` +
+      `but the configured key is ${keyring.keyIds.join(', ')}. Start with the key that sealed them (the ` +
+      'MTLS_MASTER_KEY value or master.key file backed up with this database). Nothing was changed.',
+  );
+}
+
 /**
  * Re-encrypts, in one transaction, every `secret_blobs` row and every `oauth_credentials` consumer secret
  * not yet under `newKey`. `keyring` must hold the keys they are encrypted with. Usable without an
@@ -230,4 +333,47 @@ async function reencryptConsumerSecrets(
     count++;
   }
   return count;
+}
+
+/** Options of {@link loadCheckedMasterKey}. */
+export interface LoadCheckedMasterKeyOptions {
+  /** `MTLS_MASTER_KEY`, if set. */
+  masterKey: string | undefined;
+  /** `MTLS_DATA_DIR`, where the key file lives. */
+  dataDir: string;
+  /** Whether certificate secrets live in this database (embedded store), not in Vault. */
+  certificateSecrets: boolean;
+  warn?: ((message: string) => void) | undefined;
+}
+
+/**
+ * Loads the master key (`MTLS_MASTER_KEY` or the key file) and refuses one that cannot open what the
+ * database already holds — before anything is migrated, generated or written. Servers and admin commands
+ * call it, so neither can seal new secrets with a wrong key.
+ *
+ * @throws {MasterKeyMismatchError} a wrong key, or no key at all for a database holding sealed secrets.
+ * @example
+ * ```ts
+ * const masterKey = await loadCheckedMasterKey(db, { masterKey: config.masterKey, dataDir: config.dataDir, certificateSecrets: !config.vault });
+ * ```
+ */
+export async function loadCheckedMasterKey(
+  db: Database,
+  options: LoadCheckedMasterKeyOptions,
+): Promise<MasterKey> {
+  const sealed = await findSealedKeyIds(db, { certificateSecrets: options.certificateSecrets });
+  const masterKey = await loadMasterKey({
+    masterKey: options.masterKey,
+    dataDir: options.dataDir,
+    warn: options.warn,
+    requiredKeyIds: [...new Set([...sealed.certificateSecrets.keys(), ...sealed.consumerSecrets.keys()])],
+  });
+  await assertMasterKeyOpensStoredSecrets(db, new Keyring(masterKey), {
+    certificateSecrets: options.certificateSecrets,
+    keySource: options.masterKey?.trim()
+      ? 'MTLS_MASTER_KEY'
+      : `The master key file ${path.resolve(options.dataDir, MASTER_KEY_FILE)}`,
+    found: sealed,
+  });
+  return masterKey;
 }

@@ -35,6 +35,17 @@ export class InvalidMasterKeyError extends SecretStoreError {
   readonly statusCode = 500;
 }
 
+/**
+ * The configured master key (`MTLS_MASTER_KEY` or the key file) is not the key that sealed the secrets stored
+ * in the database — e.g. a restored backup started with another key, or the key file was lost. The server
+ * refuses to start rather than report every certificate unavailable.
+ */
+export class MasterKeyMismatchError extends SecretStoreError {
+  override readonly name = 'MasterKeyMismatchError';
+  readonly code = 'master_key_mismatch';
+  readonly statusCode = 500;
+}
+
 /** The master key file can be read by other users; the server refuses to use it. */
 export class InsecureMasterKeyFileError extends SecretStoreError {
   readonly code = 'insecure_master_key_file';

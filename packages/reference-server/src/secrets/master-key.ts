@@ -2,7 +2,7 @@ import { createHash, createSecretKey, type KeyObject, randomBytes } from 'node:c
 import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { inspect } from 'node:util';
-import { InsecureMasterKeyFileError, InvalidMasterKeyError } from './errors.js';
+import { InsecureMasterKeyFileError, InvalidMasterKeyError, MasterKeyMismatchError } from './errors.js';
 
 /** Name of the generated key file inside the data directory. */
 export const MASTER_KEY_FILE = 'master.key';
@@ -114,6 +114,11 @@ export interface LoadMasterKeyOptions {
   dataDir: string;
   /** Receives operator warnings (a key file was generated). Never receives key material. */
   warn?: ((message: string) => void) | undefined;
+  /**
+   * Ids of the keys that sealed what the database already holds. When non-empty, a missing key file is not
+   * generated (a new key could not open them): {@link MasterKeyMismatchError} instead.
+   */
+  requiredKeyIds?: readonly string[] | undefined;
 }
 
 /**
@@ -122,6 +127,7 @@ export interface LoadMasterKeyOptions {
  *
  * @throws {InvalidMasterKeyError} when the variable or the file does not hold a base64 32-byte key.
  * @throws {InsecureMasterKeyFileError} when the key file is group/world accessible.
+ * @throws {MasterKeyMismatchError} when there is no key file and `requiredKeyIds` is not empty.
  * @example
  * ```ts
  * const key = await loadMasterKey({ masterKey: process.env.MTLS_MASTER_KEY, dataDir: './data', warn: log.warn });
@@ -135,6 +141,14 @@ export async function loadMasterKey(options: LoadMasterKeyOptions): Promise<Mast
   for (let attempt = 0; attempt < 3; attempt++) {
     const existing = await readKeyFile(keyPath);
     if (existing) return existing;
+    if (options.requiredKeyIds && options.requiredKeyIds.length > 0) {
+      throw new MasterKeyMismatchError(
+        `No master key: MTLS_MASTER_KEY is not set and ${keyPath} does not exist, but the database holds ` +
+          `secrets sealed with master key ${options.requiredKeyIds.join(', ')}. Restore the master.key file ` +
+          'backed up with this database into the data directory (mode 0600), or set MTLS_MASTER_KEY to that ' +
+          'key. Nothing was changed; a new key would not open them.',
+      );
+    }
     const created = await createKeyFile(keyPath);
     if (created) {
       options.warn?.(
