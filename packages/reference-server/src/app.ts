@@ -24,7 +24,7 @@ import { TokenBucketRateLimiter } from './http/rate-limit.js';
 import { requestIdOf } from './http/request-id.js';
 import { MetricsRegistry } from './operations/metrics.js';
 import { operationsRoutes, registerHttpMetrics } from './operations/routes.js';
-import { EmbeddedSecretStore } from './secrets/embedded.js';
+import { EmbeddedSecretStore, loadCheckedMasterKey } from './secrets/embedded.js';
 import { Keyring, loadMasterKey } from './secrets/master-key.js';
 import type { SecretStore } from './secrets/secret-store.js';
 import { VaultSecretStore } from './secrets/vault.js';
@@ -50,6 +50,11 @@ export interface CreateGatewayContextOptions {
   logStream?: DestinationStream;
   /** Apply database migrations first (default true). */
   migrate?: boolean;
+  /**
+   * Refuse to start (MasterKeyMismatchError) when the master key cannot open the secrets the database holds.
+   * Default: true when the context opens its own database (as `serve` does), false when `db` is given.
+   */
+  verifyMasterKey?: boolean;
   /** The spec (default: the bundled document). */
   spec?: GatewaySpec;
   /** An open database to use instead of opening one from the config (the caller keeps closing it). */
@@ -87,15 +92,24 @@ export async function createGatewayContext(
     }));
   const closeDatabase = options.db ? async () => undefined : () => db.close();
   try {
+    // Checked before migrating or generating a key file: a start with the wrong key changes nothing.
+    const masterKey =
+      (options.verifyMasterKey ?? options.db === undefined)
+        ? await loadCheckedMasterKey(db, {
+            masterKey: config.masterKey,
+            dataDir: config.dataDir,
+            certificateSecrets: !config.vault,
+            warn: (message) => logger.warn(message),
+          })
+        : await loadMasterKey({
+            masterKey: config.masterKey,
+            dataDir: config.dataDir,
+            warn: (message) => logger.warn(message),
+          });
     if (options.migrate ?? true) {
       const applied = await migrate(db);
       if (applied.length > 0) logger.info({ versions: applied }, 'Applied database migrations');
     }
-    const masterKey = await loadMasterKey({
-      masterKey: config.masterKey,
-      dataDir: config.dataDir,
-      warn: (message) => logger.warn(message),
-    });
     let secrets: SecretStore;
     let keyring: () => Keyring;
     if (config.vault) {

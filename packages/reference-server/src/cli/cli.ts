@@ -10,7 +10,7 @@ import { ConfigError, type GatewayConfig, loadConfig } from '../config/config.js
 import type { GatewayRoutePlugin } from '../http/context.js';
 import { GatewaySpec } from '../http/openapi.js';
 import { startOpsListener } from '../operations/ops-listener.js';
-import { rotateMasterKey } from '../secrets/embedded.js';
+import { loadCheckedMasterKey, rotateMasterKey } from '../secrets/embedded.js';
 import { SecretStoreError } from '../secrets/errors.js';
 import { Keyring, loadMasterKey, MASTER_KEY_FILE, MasterKey } from '../secrets/master-key.js';
 import { type Database, openDatabase } from '../storage/database.js';
@@ -35,8 +35,13 @@ export interface CliIo {
   env?: Record<string, string | undefined>;
   /** Base of relative paths (default `process.cwd()`). */
   cwd?: string;
-  /** `serve` stops (gracefully) when this is aborted. */
+  /**
+   * `serve` stops gracefully when this is aborted: in-flight requests get up to `MTLS_SHUTDOWN_TIMEOUT_MS`
+   * to finish (see {@link FORCED_CLOSE_GRACE_MS} for what follows).
+   */
   signal?: AbortSignal;
+  /** Aborted while `serve` drains (a second signal): every connection is closed at once, exit code 1. */
+  forceStop?: AbortSignal;
   /** Route modules `serve` registers (default {@link createDefaultRoutePlugins}). */
   routes?: readonly GatewayRoutePlugin[];
   /** Called once `serve` listens, with its base URL. */
@@ -261,7 +266,12 @@ async function runAdminCommand(invocation: Invocation, config: GatewayConfig, io
   if (command === 'master-key rotate') return rotate(config, io);
 
   return withDatabase(config, async (db) => {
-    const masterKey = await loadMasterKey({ masterKey: config.masterKey, dataDir: config.dataDir, warn });
+    const masterKey = await loadCheckedMasterKey(db, {
+      masterKey: config.masterKey,
+      dataDir: config.dataDir,
+      certificateSecrets: !config.vault,
+      warn,
+    });
     const keyring = new Keyring(masterKey);
     const auth = new Authenticator({ db, keyring: () => keyring, spec });
 
@@ -437,9 +447,10 @@ async function serve(config: GatewayConfig, io: CliIo): Promise<number> {
     app.log.warn({ err: error }, 'Could not create the development admin token');
   }
   let ops: FastifyInstance | undefined;
+  let draining = false;
   if (config.ops) {
     try {
-      ops = await startOpsListener(app.gateway, config.ops);
+      ops = await startOpsListener(app.gateway, config.ops, { draining: () => draining });
     } catch (error) {
       await app.close();
       throw error;
@@ -454,10 +465,84 @@ async function serve(config: GatewayConfig, io: CliIo): Promise<number> {
     if (io.signal.aborted) resolve();
     else io.signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  app.log.info('Shutting down');
-  await ops?.close();
-  await app.close();
-  return 0;
+  draining = true;
+  return shutDown(app, ops, config.shutdownTimeoutMs, io.forceStop);
+}
+
+/**
+ * After a forced stop (the drain bound passed, or a second signal): how long closing what is left (forwarding
+ * pools, worker threads, the database) may take before `serve` gives up on it and returns anyway.
+ */
+export const FORCED_CLOSE_GRACE_MS = 5_000;
+
+type Settled = 'closed' | 'failed' | 'timeout' | 'forced';
+
+/** `promise` settled, the time passed, or `force` was aborted, whichever comes first. */
+function settleWithin(promise: Promise<unknown>, ms: number, force?: AbortSignal): Promise<Settled> {
+  return new Promise<Settled>((resolve) => {
+    const finish = (outcome: Settled) => {
+      clearTimeout(timer);
+      force?.removeEventListener('abort', onForce);
+      resolve(outcome);
+    };
+    const onForce = () => finish('forced');
+    const timer = setTimeout(() => finish('timeout'), ms);
+    if (force?.aborted) return finish('forced');
+    force?.addEventListener('abort', onForce, { once: true });
+    promise.then(
+      () => finish('closed'),
+      () => finish('failed'),
+    );
+  });
+}
+
+/**
+ * The graceful stop of `serve`: refuse new work, let requests in flight finish within `timeoutMs`, then (or on
+ * `force`) close every connection; close the pools, workers and database; 0 when nothing was cut short.
+ */
+async function shutDown(
+  app: FastifyInstance,
+  ops: FastifyInstance | undefined,
+  timeoutMs: number,
+  force: AbortSignal | undefined,
+): Promise<number> {
+  const waiting = app.requestsInFlight;
+  app.log.info(
+    { shutdownTimeoutMs: timeoutMs, inFlight: waiting },
+    `Shutting down, waiting up to ${timeoutMs} ms for ${waiting} request${waiting === 1 ? '' : 's'}`,
+  );
+  // Fastify's close: stop listening, close idle keep-alive connections, wait for the busy ones (Node closes
+  // each once its answer is sent), then run the onClose hooks (forwarding pools, worker threads, database).
+  const closing = app.close();
+  const drained = await settleWithin(closing, timeoutMs, force);
+  if (drained === 'failed') app.log.error('Shutting down: closing the server failed');
+  if (drained === 'timeout' || drained === 'forced') {
+    app.log.warn(
+      { inFlight: app.requestsInFlight },
+      drained === 'forced'
+        ? `Second signal: closing every connection now (${app.requestsInFlight} requests still in flight)`
+        : `Shutdown timeout of ${timeoutMs} ms passed: closing every connection now ` +
+            `(${app.requestsInFlight} requests still in flight)`,
+    );
+    app.server.closeAllConnections();
+    // Connections gone, handlers see their caller leave (forwards abort their upstream call); the onClose
+    // hooks then run. Writes cut short leave pending rows, never Available ones (the sweep removes them).
+    if ((await settleWithin(closing, FORCED_CLOSE_GRACE_MS)) === 'timeout') {
+      app.log.error(
+        `Shutting down: resources still closing after ${FORCED_CLOSE_GRACE_MS} ms; closing the database`,
+      );
+      await settleWithin(app.gateway.db.close(), FORCED_CLOSE_GRACE_MS);
+    }
+  }
+  if (ops) {
+    const opsClosing = ops.close();
+    if ((await settleWithin(opsClosing, 1_000)) === 'timeout') {
+      ops.server.closeAllConnections();
+      await settleWithin(opsClosing, 1_000);
+    }
+  }
+  app.log.info(drained === 'closed' ? 'Stopped' : 'Stopped, cutting requests short');
+  return drained === 'closed' ? 0 : 1;
 }
 
 function listenerUrl(app: FastifyInstance): string {

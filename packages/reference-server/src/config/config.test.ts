@@ -119,6 +119,19 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads MTLS_SHUTDOWN_TIMEOUT_MS (default 30 s), the drain bound of serve', () => {
+    expect(loadConfig({ env: {}, cwd: '/srv' }).shutdownTimeoutMs).toBe(30_000);
+    expect(loadConfig({ env: { MTLS_SHUTDOWN_TIMEOUT_MS: '1500' }, cwd: '/srv' }).shutdownTimeoutMs).toBe(
+      1500,
+    );
+    expect(problemsOf({ MTLS_SHUTDOWN_TIMEOUT_MS: '0' })).toEqual([
+      'MTLS_SHUTDOWN_TIMEOUT_MS must be a positive number of milliseconds, got "0".',
+    ]);
+    expect(problemsOf({ MTLS_SHUTDOWN_TIMEOUT_MS: '30s' })).toEqual([
+      expect.stringContaining('MTLS_SHUTDOWN_TIMEOUT_MS'),
+    ]);
+  });
+
   it('reads every variable of the environment', () => {
     const config = loadConfig({
       cwd: '/srv',

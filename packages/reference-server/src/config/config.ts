@@ -121,6 +121,11 @@ export interface GatewayConfig {
   /** The operator listener; `undefined` when `MTLS_OPS_PORT=off`. */
   ops: OpsListener | undefined;
   /**
+   * `MTLS_SHUTDOWN_TIMEOUT_MS`, default 30 000: how long `serve` lets in-flight requests finish after the
+   * first SIGTERM/SIGINT before it closes every connection and exits with code 1.
+   */
+  shutdownTimeoutMs: number;
+  /**
    * `MTLS_TRUST_PROXY`: `false` (default), `true`, a hop count, or comma-separated addresses/CIDRs of trusted
    * proxies. Only then are `X-Forwarded-For/-Proto/-Host` believed (client IP, OAuth base string URL).
    */
@@ -167,6 +172,7 @@ export const CONFIG_KEYS = [
   'MTLS_BODY_MIN_RATE',
   'MTLS_OPS_PORT',
   'MTLS_OPS_HOST',
+  'MTLS_SHUTDOWN_TIMEOUT_MS',
   'NODE_ENV',
 ] as const;
 
@@ -453,6 +459,14 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
           host: get('MTLS_OPS_HOST') ?? '127.0.0.1',
         };
 
+  const shutdownTimeoutMs = integer(
+    'MTLS_SHUTDOWN_TIMEOUT_MS',
+    30_000,
+    1,
+    3_600_000,
+    'a positive number of milliseconds',
+  );
+
   const trustProxy = parseTrustProxy(get('MTLS_TRUST_PROXY'), problems);
   const nodeEnv = get('NODE_ENV');
 
@@ -479,6 +493,7 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
     p12Workers,
     requestTimeouts,
     ops,
+    shutdownTimeoutMs,
     trustProxy,
     production: nodeEnv === 'production',
     configFile,

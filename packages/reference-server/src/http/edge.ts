@@ -8,6 +8,7 @@ import {
   InvalidRequestError,
   PROBLEM_TYPE_BASE,
   RequestTimeoutError,
+  UnavailableError,
 } from './errors.js';
 import { GATEWAY_ERROR_HEADER, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.js';
 import {
@@ -20,6 +21,10 @@ import {
 import { generateRequestId } from './request-id.js';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Requests received and not answered yet (a shutdown waits for them). */
+    readonly requestsInFlight: number;
+  }
   interface FastifyRequest {
     /** Watches a request body that is still arriving (start timeout, minimum rate); unset without a body. */
     bodyWatch: BodyWatch | undefined;
@@ -43,6 +48,9 @@ function lingerMsOf(config: GatewayConfig): number {
  */
 export function httpEdgeServerOptions(config: GatewayConfig) {
   return {
+    // Requests arriving on kept-alive connections while the server closes get the gateway's 503 problem
+    // (registerHttpEdge) instead of Fastify's plain one.
+    return503OnClosing: false,
     http: {
       headersTimeout: config.requestTimeouts.headersMs,
       connectionsCheckingInterval: Math.min(1_000, config.requestTimeouts.headersMs),
@@ -167,8 +175,9 @@ async function settleRequestBody(
 
 /**
  * Registers the HTTP edge on the app: a {@link BodyWatch} on every request with a body (408
- * `request_timeout` and closed when it stalls or trickles), and the settling of bodies still arriving when an
- * answer is sent (see {@link settleRequestBody}).
+ * `request_timeout` and closed when it stalls or trickles), the settling of bodies still arriving when an
+ * answer is sent (see {@link settleRequestBody}), the count of requests in flight, and a 503 `unavailable`
+ * (with `Connection: close`) for requests that arrive on kept-alive connections while the app closes.
  *
  * @example
  * ```ts
@@ -179,6 +188,28 @@ async function settleRequestBody(
 export function registerHttpEdge(app: FastifyInstance, config: GatewayConfig): void {
   app.decorateRequest('bodyWatch', undefined);
   app.decorateRequest('answersWhileBodyStreams', false);
+  let inFlight = 0;
+  let closing = false;
+  app.decorate('requestsInFlight', {
+    getter: () => inFlight,
+  });
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    inFlight += 1;
+    reply.raw.once('close', () => {
+      inFlight -= 1;
+    });
+    if (closing) {
+      reply.header('connection', 'close');
+      throw new UnavailableError(
+        'The gateway is shutting down and takes no new requests. Retry: another replica, or this one once ' +
+          'restarted, answers.',
+        { headers: { 'Retry-After': '1' } },
+      );
+    }
+  });
   const timeouts = {
     startTimeoutMs: config.requestTimeouts.bodyStartMs,
     minBytesPerSecond: config.requestTimeouts.bodyMinBytesPerSecond,

@@ -385,8 +385,12 @@ export class InternalError extends GatewayError {
   }
 }
 
+/** `Retry-After` (seconds) of a 503 `unavailable` that does not set its own: a dependency restart takes seconds. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+
 /**
- * The database or the secret store is not reachable (503 `unavailable`).
+ * The database or the secret store is not reachable (503 `unavailable`), always with `Retry-After`
+ * ({@link UNAVAILABLE_RETRY_AFTER_SECONDS} unless the options set one).
  *
  * @example
  * ```ts
@@ -397,6 +401,13 @@ export class UnavailableError extends GatewayError {
   readonly code = 'unavailable';
   readonly status = 503;
   readonly title = 'Service unavailable';
+
+  constructor(detail: string, options: GatewayErrorOptions = {}) {
+    super(detail, {
+      ...options,
+      headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS), ...options.headers },
+    });
+  }
 }
 
 /** Printable ASCII only (header-safe), at most `max` characters. */

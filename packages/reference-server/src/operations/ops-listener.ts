@@ -11,7 +11,7 @@ import { cachedReadiness } from './routes.js';
  * The operator listener (`MTLS_OPS_PORT`, `MTLS_OPS_HOST`; as Envoy's admin port or Kong's status listener):
  * `/healthz`, `/readyz` and `/metrics` without credentials, for orchestrators and Prometheus on an internal
  * address. It shares the API server's context (database, secret store, metrics registry); nothing else is
- * served, and it never sees tenant traffic.
+ * served, and it never sees tenant traffic. While `options.draining()` is true (a shutdown), `/readyz` is 503.
  *
  * @example
  * ```ts
@@ -23,6 +23,7 @@ import { cachedReadiness } from './routes.js';
 export async function startOpsListener(
   context: GatewayContext,
   listener: OpsListener,
+  options: { draining?: () => boolean } = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: context.logger.child({ listener: 'ops' }),
@@ -31,6 +32,11 @@ export async function startOpsListener(
   const readiness = cachedReadiness(context);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
+    // A draining gateway takes no new work: a load balancer must stop sending it any.
+    if (options.draining?.()) {
+      reply.code(503).header(GATEWAY_ERROR_HEADER, 'unavailable');
+      return { status: 'unavailable', draining: true };
+    }
     const result = await readiness();
     if (result.status !== 'ok') reply.code(503).header(GATEWAY_ERROR_HEADER, 'unavailable');
     return result;
