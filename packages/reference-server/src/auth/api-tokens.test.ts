@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Database, Queryable } from '../storage/database.js';
+import { DatabaseUnavailableError } from '../storage/errors.js';
 import { migrate } from '../storage/index.js';
 import { openTestPglite, type TestDatabase } from '../storage/testing/test-databases.js';
-import { ApiTokenStore } from './api-tokens.js';
+import { ApiTokenStore, STALE_IF_UNAVAILABLE_MS } from './api-tokens.js';
 
 describe('ApiTokenStore cache', () => {
   let database: TestDatabase;
@@ -24,6 +25,30 @@ describe('ApiTokenStore cache', () => {
   });
   afterAll(async () => {
     await database.cleanup();
+  });
+
+  test('while the database is unreachable, a token verified in the last 5 minutes still works', async () => {
+    let now = 5_000_000;
+    let down = false;
+    const flaky: Queryable = {
+      query: (sql, params) =>
+        down ? Promise.reject(new DatabaseUnavailableError('connection refused')) : db.query(sql, params),
+      exec: (sql) => db.exec(sql),
+    };
+    const store = new ApiTokenStore(flaky, { cacheTtlMs: 1_000, now: () => now });
+    const { token } = await store.create({ accounts: ['le1'], permissions: ['MTLS_READ_INTERNAL'] });
+    const { token: neverSeen } = await store.create({
+      accounts: ['le1'],
+      permissions: ['MTLS_READ_INTERNAL'],
+    });
+    expect(await store.findActive(token)).toMatchObject({ accounts: ['le1'] });
+    down = true;
+    now += 60_000;
+    expect(await store.findActive(token)).toMatchObject({ accounts: ['le1'] });
+    // Never verified: the outage cannot vouch for it.
+    await expect(store.findActive(neverSeen)).rejects.toBeInstanceOf(DatabaseUnavailableError);
+    now += STALE_IF_UNAVAILABLE_MS;
+    await expect(store.findActive(token)).rejects.toBeInstanceOf(DatabaseUnavailableError);
   });
 
   test('a valid token is looked up once per TTL, and an unknown one every time', async () => {

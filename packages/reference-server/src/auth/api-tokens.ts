@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '../storage/database.js';
-import { UniqueViolationError } from '../storage/errors.js';
+import { DatabaseUnavailableError, UniqueViolationError } from '../storage/errors.js';
 import { generateRandomId } from '../storage/ids.js';
 
 /** Every static token starts with this, so it is told apart from a JWT at a glance (and by secret scanners). */
@@ -42,6 +42,9 @@ export function hashApiToken(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
 }
 
+/** How long a token verified before a database outage stays usable during it (the certificate cache's 5 min). */
+export const STALE_IF_UNAVAILABLE_MS = 5 * 60_000;
+
 /**
  * Static Bearer tokens (`mtls-gateway tokens create`) in `api_tokens`, stored as SHA-256 hashes only: the
  * token itself is shown once, at creation.
@@ -57,7 +60,10 @@ export class ApiTokenStore {
   // Active tokens by hash, for `cacheTtlMs`: a database round trip per request was most of the gateway's
   // overhead. A token revoked or expired elsewhere is refused on every replica within that time; a token
   // revoked through this store, at once. Only hits are kept, so unknown tokens cannot fill it.
-  readonly #active = new Map<string, { token: ActiveApiToken; cachedUntil: number; expiresAt: number }>();
+  readonly #active = new Map<
+    string,
+    { token: ActiveApiToken; verifiedAt: number; cachedUntil: number; expiresAt: number }
+  >();
   readonly #cacheTtlMs: number;
   readonly #now: () => number;
 
@@ -139,13 +145,22 @@ export class ApiTokenStore {
     const now = this.#now();
     const cached = this.#active.get(key);
     if (cached && now < cached.cachedUntil && now < cached.expiresAt) return cached.token;
-    this.#active.delete(key);
 
-    const { rows } = await this.db.query<TokenRow>(
-      `SELECT id, accounts, permissions, expires_at FROM api_tokens
-       WHERE token_sha256 = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
-      [hash],
-    );
+    let rows: TokenRow[];
+    try {
+      ({ rows } = await this.db.query<TokenRow>(
+        `SELECT id, accounts, permissions, expires_at FROM api_tokens
+         WHERE token_sha256 = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+        [hash],
+      ));
+    } catch (error) {
+      // Stale if unavailable: while the database is unreachable nobody can revoke a token either, so a token
+      // verified shortly before keeps working (forwarding survives a database outage).
+      const fresh = cached && now < cached.expiresAt && now - cached.verifiedAt <= STALE_IF_UNAVAILABLE_MS;
+      if (error instanceof DatabaseUnavailableError && fresh) return cached.token;
+      throw error;
+    }
+    this.#active.delete(key);
     const row = rows[0];
     if (!row) return undefined;
     const active = { id: row.id, accounts: row.accounts, permissions: row.permissions };
@@ -153,7 +168,12 @@ export class ApiTokenStore {
       if (this.#active.size >= MAX_CACHED_TOKENS)
         this.#active.delete(this.#active.keys().next().value as string);
       const expiresAt = row.expires_at?.getTime() ?? Number.POSITIVE_INFINITY;
-      this.#active.set(key, { token: active, cachedUntil: now + this.#cacheTtlMs, expiresAt });
+      this.#active.set(key, {
+        token: active,
+        verifiedAt: now,
+        cachedUntil: now + this.#cacheTtlMs,
+        expiresAt,
+      });
     }
     return active;
   }
