@@ -119,6 +119,8 @@ export class P12WorkerPool implements P12Opener {
   readonly #waiting: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   #closed = false;
   #started = 0;
+  /** Settles once every first thread has loaded the worker module (see #run). */
+  #warm: Promise<void> | undefined;
 
   constructor(options: P12WorkerPoolOptions = {}) {
     this.threads = Math.max(1, options.threads ?? defaultP12WorkerThreads());
@@ -189,16 +191,28 @@ export class P12WorkerPool implements P12Opener {
   }
 
   async #run(task: OpenP12Task): Promise<OpenP12Result> {
-    this.#piscina ??= new Piscina<OpenP12Task, OpenP12Result>({
-      ...workerSetup(),
-      minThreads: this.threads,
-      maxThreads: this.threads,
-      concurrentTasksPerWorker: 1,
-      resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb },
-    });
+    if (!this.#piscina) {
+      const piscina = new Piscina<OpenP12Task, OpenP12Result>({
+        ...workerSetup(),
+        minThreads: this.threads,
+        maxThreads: this.threads,
+        concurrentTasksPerWorker: 1,
+        resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb },
+      });
+      this.#piscina = piscina;
+      // piscina hands tasks to its first threads before they loaded the worker module (seconds from the
+      // sources on a busy machine): an empty file per thread, without deadline, keeps that start out of the
+      // first real file's deadline (else a good file is refused as p12_too_costly).
+      this.#warm = Promise.all(
+        Array.from({ length: this.threads }, () => piscina.run(WARM_UP_TASK).catch(() => undefined)),
+      ).then(() => undefined);
+    }
+    await this.#warm;
+    const piscina = this.#piscina;
+    if (this.#closed || !piscina) throw this.#unavailable('is shutting down');
     const deadline = AbortSignal.timeout(this.timeoutMs);
     try {
-      return await this.#piscina.run(task, { signal: deadline });
+      return await piscina.run(task, { signal: deadline });
     } catch (error) {
       if (deadline.aborted) return tooCostly(`opening it takes longer than ${this.timeoutMs} ms`);
       if ((error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
@@ -209,6 +223,14 @@ export class P12WorkerPool implements P12Opener {
     }
   }
 }
+
+/** Opens nothing (an empty file fails at once); loads the worker module on a fresh thread. */
+const WARM_UP_TASK: OpenP12Task = {
+  bytes: new Uint8Array(0),
+  password: '',
+  now: new Date(0),
+  allowExpired: true,
+};
 
 function tooCostly(detail: string): OpenP12Result {
   const error = new P12TooCostlyError(detail);
