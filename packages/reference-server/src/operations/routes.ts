@@ -12,6 +12,7 @@ import {
   type MetricsRegistry,
   PROMETHEUS_CONTENT_TYPE,
 } from './metrics.js';
+import { registerRuntimeMetrics } from './runtime-metrics.js';
 
 /** Status of one dependency in `/readyz`. */
 export type DependencyStatus = 'ok' | 'unavailable';
@@ -103,6 +104,7 @@ export function registerHttpMetrics(registry: MetricsRegistry): HttpMetrics {
       gauge.set({}, Math.round((Date.now() - process.uptime() * 1000) / 1000));
     },
   });
+  registerRuntimeMetrics(registry);
   return {
     requests,
     duration,
