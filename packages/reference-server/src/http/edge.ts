@@ -188,6 +188,17 @@ async function settleRequestBody(
 export function registerHttpEdge(app: FastifyInstance, config: GatewayConfig): void {
   app.decorateRequest('bodyWatch', undefined);
   app.decorateRequest('answersWhileBodyStreams', false);
+  const timeouts = {
+    startTimeoutMs: config.requestTimeouts.bodyStartMs,
+    minBytesPerSecond: config.requestTimeouts.bodyMinBytesPerSecond,
+  };
+  // First: every later refusal (shutdown, rate limit, authentication) settles the body within its bounds.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!announcesBody(request.headers) || request.raw.complete) return;
+    request.bodyWatch = new BodyWatch(request.raw, timeouts, () =>
+      answerTimedOutBody(request, reply, config),
+    );
+  });
   let inFlight = 0;
   let closing = false;
   app.decorate('requestsInFlight', {
@@ -209,16 +220,6 @@ export function registerHttpEdge(app: FastifyInstance, config: GatewayConfig): v
         { headers: { 'Retry-After': '1' } },
       );
     }
-  });
-  const timeouts = {
-    startTimeoutMs: config.requestTimeouts.bodyStartMs,
-    minBytesPerSecond: config.requestTimeouts.bodyMinBytesPerSecond,
-  };
-  app.addHook('onRequest', async (request, reply) => {
-    if (!announcesBody(request.headers) || request.raw.complete) return;
-    request.bodyWatch = new BodyWatch(request.raw, timeouts, () =>
-      answerTimedOutBody(request, reply, config),
-    );
   });
   app.addHook('onSend', async (request, reply, payload) => {
     await settleRequestBody(request, reply, config);
