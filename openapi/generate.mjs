@@ -27,6 +27,40 @@ async function bundleSpec(path) {
 }
 
 /**
+ * The problem catalogue (`x-problem-codes` of the `ProblemCode` schema) as a TypeScript module, after checking
+ * that the prose table of the API description names exactly the same codes with the same statuses.
+ */
+function renderProblemCatalogue(spec) {
+  const catalogue = spec.components?.schemas?.ProblemCode?.['x-problem-codes'];
+  if (!Array.isArray(catalogue) || catalogue.length === 0) {
+    throw new Error('The ProblemCode schema has no x-problem-codes catalogue.');
+  }
+  const documented = new Map();
+  for (const [, codes, status] of spec.info.description.matchAll(/^\| (`[a-z0-9_]+`(?:, `[a-z0-9_]+`)*) \| (\d{3}) \|/gm)) {
+    for (const code of codes.matchAll(/`([a-z0-9_]+)`/g)) documented.set(code[1], Number(status));
+  }
+  const mismatches = [];
+  for (const { code, status } of catalogue) {
+    if (documented.get(code) !== status) mismatches.push(`${code} ${status}: not so in the description's table`);
+    documented.delete(code);
+  }
+  for (const [code, status] of documented) mismatches.push(`${code} ${status}: in the table, not in x-problem-codes`);
+  if (mismatches.length > 0) throw new Error(`The problem code table disagrees with x-problem-codes:\n- ${mismatches.join('\n- ')}`);
+  const entries = catalogue.map(
+    ({ code, status, title }) => `  ${code}: { status: ${status}, title: ${JSON.stringify(title)} },`,
+  );
+  return `/**
+ * ${banner('x-problem-codes of the ProblemCode schema')}
+ */
+
+/** Every problem code the gateway answers with, its HTTP status and its title. */
+export const PROBLEM_CATALOGUE = {
+${entries.join('\n')}
+} as const satisfies Record<string, { readonly status: number; readonly title: string }>;
+`;
+}
+
+/**
  * @param {string} [path] the spec to render from (tests pass a modified copy)
  * @returns {Promise<Map<string, string>>} absolute path of each generated file → its expected content
  */
@@ -34,14 +68,11 @@ export async function renderGeneratedFiles(path = specPath) {
   const spec = await bundleSpec(path);
   const types = astToString(await openapiTS(spec, { alphabetize: false }));
   const bundled = `${JSON.stringify({ 'x-generated': banner('bundled spec'), ...spec }, null, 2)}\n`;
+  const generated = resolve(root, 'packages/contract/src/generated');
   return new Map([
-    [resolve(root, 'openapi/generated/mtls.json'), bundled],
-    // The mock imports its own copy so that it bundles for browsers (no file system there).
-    [resolve(root, 'packages/mock-server/src/generated/mtls.json'), bundled],
-    [
-      resolve(root, 'packages/sdk/src/generated/openapi.ts'),
-      `/**\n * ${banner('openapi-typescript')}\n */\n\n${types}`,
-    ],
+    [resolve(generated, 'mtls.json'), bundled],
+    [resolve(generated, 'openapi.ts'), `/**\n * ${banner('openapi-typescript')}\n */\n\n${types}`],
+    [resolve(generated, 'problem-catalogue.ts'), renderProblemCatalogue(spec)],
   ]);
 }
 

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
  * spawnSync('prism', ['mock', BUNDLED_SPEC_PATH]);
  * ```
  */
-export const BUNDLED_SPEC_PATH = fileURLToPath(new URL('./generated/mtls.json', import.meta.url));
+export const BUNDLED_SPEC_PATH = fileURLToPath(import.meta.resolve('@mtls-gateway/contract/mtls.json'));
 
 /**
  * Options of {@link startPrismMock}.

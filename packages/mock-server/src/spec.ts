@@ -1,46 +1,11 @@
 /**
- * The bundled OpenAPI document (a committed copy of `openapi/generated/mtls.json`, checked for drift by
- * `spec.test.ts`) and an index of its operations. Imported as JSON rather than read from disk, so the mock
- * works in browsers as well as in Node.js.
+ * The bundled OpenAPI document (`@mtls-gateway/contract/spec`, imported as JSON so the mock works in browsers
+ * as well as in Node.js) and an index of its operations.
  */
-import bundledDocument from './generated/mtls.json' with { type: 'json' };
+import { type JsonObject, type OpenApiDocument, openApiDocument } from '@mtls-gateway/contract/spec';
 
-/**
- * A JSON object as found in the document.
- *
- * @example
- * ```ts
- * const info: JsonObject = openApiDocument.info;
- * ```
- */
-export type JsonObject = { [key: string]: unknown };
-
-/**
- * The OpenAPI document, loosely typed: only the parts the mock reads are named.
- *
- * @example
- * ```ts
- * const document: OpenApiDocument = openApiDocument;
- * document.info.version; // '1.0.0'
- * ```
- */
-export interface OpenApiDocument extends JsonObject {
-  openapi: string;
-  info: JsonObject & { title: string; version: string };
-  paths: Record<string, JsonObject>;
-  components: JsonObject & { schemas: Record<string, JsonObject> };
-}
-
-/**
- * The bundled OpenAPI 3.1 document the mock implements. Do not modify it: it is shared.
- *
- * @example
- * ```ts
- * import { openApiDocument } from '@mtls-gateway/mock-server';
- * Object.keys(openApiDocument.paths); // ['/mtls/account/{accountId}', …]
- * ```
- */
-export const openApiDocument: OpenApiDocument = bundledDocument as unknown as OpenApiDocument;
+export type { JsonObject, OpenApiDocument };
+export { openApiDocument };
 
 /**
  * Where a parameter is sent.

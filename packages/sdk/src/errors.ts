@@ -3,7 +3,7 @@
  * gateway answered, the parsed RFC 9457 `problem`, the gateway's `requestId` and the answer's `headers`.
  * Web APIs only. Messages never contain credentials, passwords or key material.
  */
-import type { components } from './generated/openapi.js';
+import type { components } from '@mtls-gateway/contract';
 
 /**
  * An RFC 9457 problem as the gateway sends it (`application/problem+json`).

@@ -109,7 +109,7 @@ export {
   TransportFailureError,
   ValidationError,
 } from './errors.js';
-export type { components, operations, paths } from './generated/openapi.js';
+export type { components, operations, paths } from '@mtls-gateway/contract';
 
 /**
  * Version of this SDK.

@@ -11,7 +11,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 
 /** Where the bundled spec lives (what Prism is given too). */
-export const SPEC_PATH = fileURLToPath(new URL('../../../openapi/generated/mtls.json', import.meta.url));
+export const SPEC_PATH = fileURLToPath(import.meta.resolve('@mtls-gateway/contract/mtls.json'));
 
 /** A JSON Schema of the spec (only the keywords the suite reads are typed). */
 export interface Schema {

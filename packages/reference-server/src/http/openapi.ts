@@ -88,8 +88,7 @@ export class OpenApiDocumentError extends Error {
  * they work from `src/` (tests) and from `dist/` (build) alike.
  */
 export const OPENAPI_DOCUMENT_CANDIDATES: readonly URL[] = [
-  new URL('../../openapi/mtls.json', import.meta.url),
-  new URL('../../../../openapi/generated/mtls.json', import.meta.url),
+  new URL(import.meta.resolve('@mtls-gateway/contract/mtls.json')),
 ];
 
 let cachedDocument: OpenApiDocument | undefined;

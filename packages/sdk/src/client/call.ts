@@ -11,7 +11,7 @@ import {
   InvalidArgumentError,
   MtlsGatewayError,
 } from '../errors.js';
-import type { paths } from '../generated/openapi.js';
+import type { paths } from '@mtls-gateway/contract';
 import type { CallContext, Transport } from './transport.js';
 
 /**

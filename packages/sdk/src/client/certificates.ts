@@ -2,7 +2,7 @@
  * `client.certificates`: list, read, upload (JSON or file), replace and delete the account's certificates.
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { components } from '../generated/openapi.js';
+import type { components } from '@mtls-gateway/contract';
 import { fileNameOf, p12ToBase64, toBlob } from './binary.js';
 import { asMultipartBody, type GatewayScope, idForPath, jsonCall, multipartForm } from './call.js';
 import type {

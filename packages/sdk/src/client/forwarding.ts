@@ -4,7 +4,7 @@
  * `LP-gateway-error`) become errors.
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { components } from '../generated/openapi.js';
+import type { components } from '@mtls-gateway/contract';
 import { fileNameOf, toBlob } from './binary.js';
 import {
   asMultipartBody,

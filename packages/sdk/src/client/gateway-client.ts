@@ -7,7 +7,7 @@ import type { RequestAuthenticator } from '../auth/authenticator.js';
 import { type BearerTokenSource, createBearerAuth } from '../auth/bearer.js';
 import { createOAuth1Signer, type OAuth1SignerOptions } from '../auth/oauth1.js';
 import { InvalidArgumentError } from '../errors.js';
-import type { paths } from '../generated/openapi.js';
+import type { paths } from '@mtls-gateway/contract';
 import { checkAccountId, type GatewayScope } from './call.js';
 import { type CertificatesResource, createCertificatesResource } from './certificates.js';
 import { DEFAULT_CSDS_BASE_URL, DEFAULT_DISCOVERY_TTL_MS } from './discovery.js';

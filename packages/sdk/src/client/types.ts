@@ -2,7 +2,7 @@
  * Types of the gateway client, derived from the generated OpenAPI types (`paths`, `components`,
  * `operations`) so that they follow the spec instead of copying it.
  */
-import type { components, operations, paths } from '../generated/openapi.js';
+import type { components, operations, paths } from '@mtls-gateway/contract';
 
 type Schemas = components['schemas'];
 

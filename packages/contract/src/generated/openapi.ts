@@ -772,7 +772,7 @@ export interface components {
          */
         RequestId: string;
         /**
-         * @description A stable, machine-readable problem code (see the table in the API description).
+         * @description A stable, machine-readable problem code (see the table in the API description). Clients should accept codes they do not know yet: a newer gateway may add some.
          * @example invalid_request
          */
         ProblemCode: string;
