@@ -1,5 +1,6 @@
 // A consumer installs the SDK from the tarball `pnpm pack` makes — not from the workspace — compiles against
-// it with `tsc --strict` (wrong calls must stay errors) and runs each entry point in Node.
+// it with `tsc --strict` (wrong calls must stay errors) and runs each entry point in Node. The SDK depends on
+// `@mtls-gateway/contract` as on any registry package; its tarball stands in for the registry here.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const sdkDir = join(root, 'packages/sdk');
+const contractDir = join(root, 'packages/contract');
 // Under `pnpm run`, npm_execpath is pnpm itself; otherwise pnpm must be on PATH.
 const pnpm = process.env.npm_execpath?.includes('pnpm')
   ? [process.execPath, process.env.npm_execpath]
@@ -25,8 +27,11 @@ async function pnpmRun(args: string[], cwd: string) {
 beforeAll(async () => {
   consumerDir = await mkdtemp(join(tmpdir(), 'mtls-sdk-consumer-'));
   await pnpmRun(['pack', '--pack-destination', consumerDir], sdkDir);
-  const tarball = (await readdir(consumerDir)).find((name) => name.endsWith('.tgz'));
-  if (!tarball) throw new Error('pnpm pack made no tarball');
+  await pnpmRun(['pack', '--pack-destination', consumerDir], contractDir);
+  const tarballs = await readdir(consumerDir);
+  const tarball = tarballs.find((name) => name.startsWith('mtls-gateway-sdk-'));
+  const contractTarball = tarballs.find((name) => name.startsWith('mtls-gateway-contract-'));
+  if (!tarball || !contractTarball) throw new Error(`pnpm pack made no tarball: ${tarballs.join(', ')}`);
   const nodeTypes = JSON.parse(
     await import('node:fs').then((fs) =>
       fs.readFileSync(join(root, 'node_modules/@types/node/package.json'), 'utf8'),
@@ -39,6 +44,7 @@ beforeAll(async () => {
       private: true,
       type: 'module',
       dependencies: { '@mtls-gateway/sdk': `file:./${tarball}`, '@types/node': nodeTypes },
+      pnpm: { overrides: { '@mtls-gateway/contract': `file:./${contractTarball}` } },
     }),
   );
   // Everything the tarball needs is in the local pnpm store already: no registry round-trip.
@@ -55,7 +61,7 @@ afterAll(async () => {
 test('the tarball holds the build and no sources or tests', async () => {
   const { stdout } = await run('tar', [
     '-tzf',
-    join(consumerDir, (await readdir(consumerDir)).find((n) => n.endsWith('.tgz')) ?? ''),
+    join(consumerDir, (await readdir(consumerDir)).find((n) => n.startsWith('mtls-gateway-sdk-')) ?? ''),
   ]);
   const files = stdout.trim().split('\n');
   expect(files).toEqual(

@@ -86,10 +86,12 @@ describe.skipIf(deploymentMode)('packed SDK and mock in a fresh project', () => 
     consumerDir = await mkdtemp(join(tmpdir(), 'mtls-contract-consumer-'));
     await pnpmRun(['pack', '--pack-destination', consumerDir], join(root, 'packages/sdk'));
     await pnpmRun(['pack', '--pack-destination', consumerDir], join(root, 'packages/mock-server'));
+    await pnpmRun(['pack', '--pack-destination', consumerDir], join(root, 'packages/contract'));
     const tarballs = (await readdir(consumerDir)).filter((name) => name.endsWith('.tgz'));
     const sdk = tarballs.find((name) => name.includes('sdk'));
     const mockServer = tarballs.find((name) => name.includes('mock-server'));
-    if (!sdk || !mockServer) throw new Error(`pnpm pack made ${tarballs.join(', ')}`);
+    const contract = tarballs.find((name) => name.includes('contract'));
+    if (!sdk || !mockServer || !contract) throw new Error(`pnpm pack made ${tarballs.join(', ')}`);
     const nodeTypes = JSON.parse(
       readFileSync(join(root, 'node_modules/@types/node/package.json'), 'utf8'),
     ).version;
@@ -104,8 +106,10 @@ describe.skipIf(deploymentMode)('packed SDK and mock in a fresh project', () => 
           '@mtls-gateway/mock-server': `file:./${mockServer}`,
           '@types/node': nodeTypes,
         },
-        // The mock's tarball depends on the SDK's version: take it from the packed SDK, not a registry.
-        pnpm: { overrides: { '@mtls-gateway/sdk': `file:./${sdk}` } },
+        // The tarballs depend on each other's versions: take them from the packed ones, not a registry.
+        pnpm: {
+          overrides: { '@mtls-gateway/sdk': `file:./${sdk}`, '@mtls-gateway/contract': `file:./${contract}` },
+        },
       }),
     );
     // Everything the tarballs need is in the local pnpm store already: no registry round-trip.

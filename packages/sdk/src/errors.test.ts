@@ -1,15 +1,22 @@
+import { PROBLEM_CATALOGUE, type ProblemCode } from '@mtls-gateway/contract';
 import { describe, expect, it } from 'vitest';
 import {
   AbortError,
+  AuthenticationError,
+  ConflictError,
   ConnectionError,
   DestinationBlockedError,
+  DiscoveryError,
+  ERROR_CLASS_OF_PROBLEM_CODE,
   errorFromResponse,
   InvalidArgumentError,
   isProblem,
   MtlsGatewayError,
+  NotFoundError,
+  PayloadTooLargeError,
   PermissionDeniedError,
   parseRetryAfter,
-  type RateLimitError,
+  RateLimitError,
   ServerError,
   TimeoutError,
   TransportFailureError,
@@ -92,6 +99,95 @@ describe('errorFromResponse', () => {
     expect(errorFromResponse(422, new Headers(), undefined)).toBeInstanceOf(ValidationError);
     for (const status of [500, 501, 503, 599])
       expect(errorFromResponse(status, new Headers(), undefined)).toBeInstanceOf(ServerError);
+  });
+});
+
+/**
+ * The status family of each error class, written out here independently of the SDK's own status rule: the
+ * class of a status no subclass covers is MtlsGatewayError itself.
+ */
+function classOfStatusFamily(status: number): typeof MtlsGatewayError {
+  if (status === 400 || status === 422) return ValidationError;
+  if (status === 401) return AuthenticationError;
+  if (status === 403) return PermissionDeniedError;
+  if (status === 404) return NotFoundError;
+  if (status === 409) return ConflictError;
+  if (status === 413) return PayloadTooLargeError;
+  if (status === 424) return TransportFailureError;
+  if (status === 429) return RateLimitError;
+  if (status >= 500 && status <= 599) return ServerError;
+  return MtlsGatewayError;
+}
+
+const CATALOGUE = Object.entries(PROBLEM_CATALOGUE) as Array<
+  [ProblemCode, { status: number; title: string }]
+>;
+
+describe('the problem catalogue of the spec', () => {
+  it.each(CATALOGUE)('maps %s to a class of its status family', (code, { status }) => {
+    const ErrorClass = ERROR_CLASS_OF_PROBLEM_CODE[code];
+    const family = classOfStatusFamily(status);
+    // The class itself, or a refinement of it (destination_blocked is a PermissionDeniedError).
+    expect(ErrorClass === family || ErrorClass.prototype instanceof family, `${code} (${status})`).toBe(true);
+
+    const error = errorFromResponse(status, new Headers(), { code, status, title: 'x', type: 'about:blank' });
+    expect(error.constructor).toBe(ErrorClass);
+    expect(error).toMatchObject({ code, status, name: ErrorClass.name });
+    // The header alone names the code just as well.
+    expect(errorFromResponse(status, new Headers({ 'LP-gateway-error': code }), undefined).constructor).toBe(
+      ErrorClass,
+    );
+  });
+
+  it('has a class for every code and nothing else', () => {
+    expect(Object.keys(ERROR_CLASS_OF_PROBLEM_CODE).sort()).toEqual(Object.keys(PROBLEM_CATALOGUE).sort());
+  });
+
+  it('takes the class from a known code, whatever the status', () => {
+    expect(errorFromResponse(400, new Headers(), problem('not_found', 400))).toBeInstanceOf(NotFoundError);
+    expect(errorFromResponse(500, new Headers(), problem('rate_limited', 500))).toBeInstanceOf(
+      RateLimitError,
+    );
+  });
+
+  it('falls back to the status for a code the spec does not list, or none', () => {
+    expect(errorFromResponse(404, new Headers(), problem('shiny_new_code', 404))).toMatchObject({
+      name: 'NotFoundError',
+      code: 'shiny_new_code',
+    });
+    expect(errorFromResponse(403, new Headers(), problem('__proto__', 403)).constructor).toBe(
+      PermissionDeniedError,
+    );
+    expect(errorFromResponse(415, new Headers(), problem('toString', 415)).constructor).toBe(
+      MtlsGatewayError,
+    );
+    expect(errorFromResponse(409, new Headers(), undefined)).toMatchObject({
+      name: 'ConflictError',
+      code: 'name_conflict',
+    });
+  });
+
+  it("gives each class a default code that is the spec's code of that class, or a client-side code", () => {
+    const clientSide = [ConnectionError, TimeoutError, AbortError, InvalidArgumentError, DiscoveryError];
+    const answered = [
+      ValidationError,
+      AuthenticationError,
+      PermissionDeniedError,
+      DestinationBlockedError,
+      NotFoundError,
+      ConflictError,
+      PayloadTooLargeError,
+      TransportFailureError,
+      RateLimitError,
+      ServerError,
+    ];
+    for (const ErrorClass of answered) {
+      const code = ErrorClass.defaultCode as ProblemCode;
+      expect(ERROR_CLASS_OF_PROBLEM_CODE[code], `${ErrorClass.name}.defaultCode ${code}`).toBe(ErrorClass);
+    }
+    for (const ErrorClass of [MtlsGatewayError, ...clientSide]) {
+      expect(Object.hasOwn(PROBLEM_CATALOGUE, ErrorClass.defaultCode), ErrorClass.name).toBe(false);
+    }
   });
 });
 

@@ -3,24 +3,34 @@
  * gateway answered, the parsed RFC 9457 `problem`, the gateway's `requestId` and the answer's `headers`.
  * Web APIs only. Messages never contain credentials, passwords or key material.
  */
-import type { components } from '@mtls-gateway/contract';
+import type { Problem, ProblemCode } from '@mtls-gateway/contract';
+
+// The problem body is the spec's (`@mtls-gateway/contract`): one definition for the SDK, the mock and the server.
+export type { Problem };
 
 /**
- * An RFC 9457 problem as the gateway sends it (`application/problem+json`).
+ * Codes of the errors the client raises itself, never sent by the gateway: no answer arrived
+ * (`connection_failed`, `timeout`, `aborted`), the call could not be made (`invalid_argument`,
+ * `discovery_failed`), the answer named no code (`unexpected_status`), or it was not the gateway's JSON
+ * (`invalid_response`).
  *
  * @example
  * ```ts
- * const problem: Problem = {
- *   type: 'https://mtls-gateway.dev/problems/not_found', title: 'Not found', status: 404,
- *   detail: 'Certificate 42 does not exist in account le1606809.', code: 'not_found', requestId: 'req-1',
- * };
+ * const code: ClientErrorCode = 'timeout';
  * ```
  */
-export type Problem = components['schemas']['Problem'];
+export type ClientErrorCode =
+  | 'unexpected_status'
+  | 'invalid_response'
+  | 'connection_failed'
+  | 'timeout'
+  | 'aborted'
+  | 'invalid_argument'
+  | 'discovery_failed';
 
 /**
- * Problem codes the gateway documents (see the table in the API description), the codes of the errors raised
- * by the client itself, and any other string a newer gateway may send.
+ * The `code` of an {@link MtlsGatewayError}: a problem code of the spec's catalogue (`ProblemCode`, generated
+ * from `x-problem-codes`), a code of the client's own errors, or any other string a newer gateway may send.
  *
  * @example
  * ```ts
@@ -28,42 +38,8 @@ export type Problem = components['schemas']['Problem'];
  * ```
  */
 export type MtlsGatewayErrorCode =
-  | 'invalid_request'
-  | 'certificate_not_found'
-  | 'p12_wrong_password'
-  | 'p12_corrupt'
-  | 'p12_no_private_key'
-  | 'p12_multiple_keys'
-  | 'p12_no_certificate'
-  | 'p12_key_mismatch'
-  | 'p12_unsupported_key'
-  | 'p12_expired'
-  | 'p12_not_yet_valid'
-  | 'p12_unsupported_format'
-  | 'p12_too_costly'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'destination_blocked'
-  | 'not_found'
-  | 'route_not_found'
-  | 'method_not_allowed'
-  | 'request_timeout'
-  | 'name_conflict'
-  | 'mapping_conflict'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'headers_too_large'
-  | 'transport_failure'
-  | 'bad_gateway'
-  | 'rate_limited'
-  | 'internal_error'
-  | 'unavailable'
-  | 'unexpected_status'
-  | 'connection_failed'
-  | 'timeout'
-  | 'aborted'
-  | 'invalid_argument'
-  | 'discovery_failed'
+  | ProblemCode
+  | ClientErrorCode
   // Keeps autocompletion of the known codes while accepting codes of newer gateways.
   | (string & {});
 
@@ -92,8 +68,9 @@ export interface MtlsGatewayErrorDetails {
 
 /**
  * Base class of every error of the gateway client. Catch it to handle them all; use `instanceof` on a
- * subclass or switch on `code` to tell them apart. An answer with a status no subclass covers (e.g. 415)
- * is an instance of this class itself.
+ * subclass or switch on `code` to tell them apart. An answer whose code no subclass covers (e.g. 415
+ * `unsupported_media_type`; for a code the spec does not list, whose status no subclass covers) is an instance
+ * of this class itself.
  *
  * @example
  * ```ts
@@ -106,8 +83,9 @@ export interface MtlsGatewayErrorDetails {
  * ```
  */
 export class MtlsGatewayError extends Error {
+  override readonly name: string = 'MtlsGatewayError';
   /** The code used when neither the problem body nor the `LP-gateway-error` header names one. */
-  static readonly defaultCode: MtlsGatewayErrorCode = 'unexpected_status';
+  static readonly defaultCode: ProblemCode | ClientErrorCode = 'unexpected_status';
   /** Stable, machine-readable code: the problem `code`, the `LP-gateway-error` header, or the class default. */
   readonly code: MtlsGatewayErrorCode;
   /** HTTP status of the answer; `undefined` when no answer arrived (connection, timeout, abort, arguments). */
@@ -121,7 +99,6 @@ export class MtlsGatewayError extends Error {
 
   constructor(message: string, details: MtlsGatewayErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = new.target.name;
     this.code = details.code ?? (new.target as typeof MtlsGatewayError).defaultCode;
     this.status = details.status;
     this.problem = details.problem;
@@ -156,7 +133,8 @@ export class MtlsGatewayError extends Error {
  * ```
  */
 export class ValidationError extends MtlsGatewayError {
-  static override readonly defaultCode: MtlsGatewayErrorCode = 'invalid_request';
+  override readonly name = 'ValidationError';
+  static override readonly defaultCode: ProblemCode | ClientErrorCode = 'invalid_request';
 }
 
 /**
@@ -171,7 +149,8 @@ export class ValidationError extends MtlsGatewayError {
  * ```
  */
 export class AuthenticationError extends MtlsGatewayError {
-  static override readonly defaultCode: MtlsGatewayErrorCode = 'unauthorized';
+  override readonly name = 'AuthenticationError';
+  static override readonly defaultCode: ProblemCode | ClientErrorCode = 'unauthorized';
 }
 
 /**
@@ -186,7 +165,8 @@ export class AuthenticationError extends MtlsGatewayError {
  * ```
  */
 export class PermissionDeniedError extends MtlsGatewayError {
-  static override readonly defaultCode: MtlsGatewayErrorCode = 'forbidden';
+  override readonly name: string = 'PermissionDeniedError';
+  static override readonly defaultCode: ProblemCode | ClientErrorCode = 'forbidden';
 }
 
 /**
@@ -201,7 +181,8 @@ export class PermissionDeniedError extends MtlsGatewayError {
  * ```
  */
 export class DestinationBlockedError extends PermissionDeniedError {
-  static override readonly defaultCode: MtlsGatewayErrorCode = 'destination_blocked';
+  override readonly name = 'DestinationBlockedError';
+  static override readonly defaultCode: ProblemCode | ClientErrorCode = 'destination_blocked';
 }
 
 /**
@@ -216,7 +197,8 @@ export class DestinationBlockedError extends PermissionDeniedError {
  * ```
  */
 export class NotFoundError extends MtlsGatewayError {
-  static override readonly defaultCode: MtlsGatewayErrorCode = 'not_found';
+  override readonly name = 'NotFoundError';
+  static override readonly defaultCode: ProblemCode | ClientErrorCode = 'not_found';
 }
 
 /**
@@ -231,7 +213,8 @@ export class NotFoundError extends MtlsGatewayError {
  * ```
  */
 export class ConflictError extends MtlsGatewayError {
-  static override readonly defaultCode: MtlsGatewayErrorCode = 'name_conflict';
+  override readonly name = 'ConflictError';
+  static override readonly defaultCode: ProblemCode | ClientErrorCode = 'name_conflict';
 }
 
 /**
@@ -245,7 +228,8 @@ export class ConflictError extends MtlsGatewayError {
  * ```
  */
 export class PayloadTooLargeError extends MtlsGatewayError {
-  static override readonly defaultCode: MtlsGatewayErrorCode = 'payload_too_large';
+  override readonly name = 'PayloadTooLargeError';
+  static override readonly defaultCode: ProblemCode | ClientErrorCode = 'payload_too_large';
 }
 
 /**
@@ -261,7 +245,8 @@ export class PayloadTooLargeError extends MtlsGatewayError {
  * ```
  */
 export class TransportFailureError extends MtlsGatewayError {
-  static override readonly defaultCode: MtlsGatewayErrorCode = 'transport_failure';
+  override readonly name = 'TransportFailureError';
+  static override readonly defaultCode: ProblemCode | ClientErrorCode = 'transport_failure';
   /** `LP-message-from-transport`: the transport error message of the failed call to the remote. */
   readonly messageFromTransport: string | undefined;
   /** `LP-error-from-transport`: the transport error kind of the failed call to the remote. */
@@ -286,7 +271,8 @@ export class TransportFailureError extends MtlsGatewayError {
  * ```
  */
 export class RateLimitError extends MtlsGatewayError {
-  static override readonly defaultCode: MtlsGatewayErrorCode = 'rate_limited';
+  override readonly name = 'RateLimitError';
+  static override readonly defaultCode: ProblemCode | ClientErrorCode = 'rate_limited';
   /** Seconds to wait, from the `Retry-After` header (seconds or HTTP date); `undefined` without one. */
   readonly retryAfterSeconds: number | undefined;
 
@@ -310,7 +296,8 @@ export class RateLimitError extends MtlsGatewayError {
  * ```
  */
 export class ServerError extends MtlsGatewayError {
-  static override readonly defaultCode: MtlsGatewayErrorCode = 'internal_error';
+  override readonly name = 'ServerError';
+  static override readonly defaultCode: ProblemCode | ClientErrorCode = 'internal_error';
 }
 
 /**
@@ -325,7 +312,8 @@ export class ServerError extends MtlsGatewayError {
  * ```
  */
 export class ConnectionError extends MtlsGatewayError {
-  static override readonly defaultCode: MtlsGatewayErrorCode = 'connection_failed';
+  override readonly name = 'ConnectionError';
+  static override readonly defaultCode: ProblemCode | ClientErrorCode = 'connection_failed';
 }
 
 /**
@@ -341,7 +329,8 @@ export class ConnectionError extends MtlsGatewayError {
  * ```
  */
 export class TimeoutError extends MtlsGatewayError {
-  static override readonly defaultCode: MtlsGatewayErrorCode = 'timeout';
+  override readonly name = 'TimeoutError';
+  static override readonly defaultCode: ProblemCode | ClientErrorCode = 'timeout';
 }
 
 /**
@@ -356,7 +345,8 @@ export class TimeoutError extends MtlsGatewayError {
  * ```
  */
 export class AbortError extends MtlsGatewayError {
-  static override readonly defaultCode: MtlsGatewayErrorCode = 'aborted';
+  override readonly name = 'AbortError';
+  static override readonly defaultCode: ProblemCode | ClientErrorCode = 'aborted';
 }
 
 /**
@@ -373,7 +363,8 @@ export class AbortError extends MtlsGatewayError {
  * ```
  */
 export class InvalidArgumentError extends MtlsGatewayError {
-  static override readonly defaultCode: MtlsGatewayErrorCode = 'invalid_argument';
+  override readonly name = 'InvalidArgumentError';
+  static override readonly defaultCode: ProblemCode | ClientErrorCode = 'invalid_argument';
 }
 
 /**
@@ -389,7 +380,8 @@ export class InvalidArgumentError extends MtlsGatewayError {
  * ```
  */
 export class DiscoveryError extends MtlsGatewayError {
-  static override readonly defaultCode: MtlsGatewayErrorCode = 'discovery_failed';
+  override readonly name = 'DiscoveryError';
+  static override readonly defaultCode: ProblemCode | ClientErrorCode = 'discovery_failed';
 }
 
 /**
@@ -416,10 +408,54 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
 
 type ErrorClass = new (message: string, details?: MtlsGatewayErrorDetails) => MtlsGatewayError;
 
-function errorClassFor(status: number, code: string | undefined): ErrorClass {
+/**
+ * The class of each problem code of the spec. Exhaustive on purpose: a code added to `x-problem-codes` fails
+ * the typecheck until it gets a class here. Codes whose status no subclass covers (405, 408, 415, 431) are
+ * {@link MtlsGatewayError} itself. Exported for the SDK's tests, not from the package.
+ *
+ * @example
+ * ```ts
+ * ERROR_CLASS_OF_PROBLEM_CODE.mapping_conflict; // ConflictError
+ * ```
+ */
+export const ERROR_CLASS_OF_PROBLEM_CODE: { readonly [Code in ProblemCode]: ErrorClass } = {
+  invalid_request: ValidationError,
+  certificate_not_found: ValidationError,
+  p12_wrong_password: ValidationError,
+  p12_corrupt: ValidationError,
+  p12_unsupported_format: ValidationError,
+  p12_too_costly: ValidationError,
+  p12_no_private_key: ValidationError,
+  p12_multiple_keys: ValidationError,
+  p12_no_certificate: ValidationError,
+  p12_key_mismatch: ValidationError,
+  p12_unsupported_key: ValidationError,
+  p12_expired: ValidationError,
+  p12_not_yet_valid: ValidationError,
+  unauthorized: AuthenticationError,
+  forbidden: PermissionDeniedError,
+  destination_blocked: DestinationBlockedError,
+  not_found: NotFoundError,
+  route_not_found: NotFoundError,
+  method_not_allowed: MtlsGatewayError,
+  request_timeout: MtlsGatewayError,
+  name_conflict: ConflictError,
+  mapping_conflict: ConflictError,
+  payload_too_large: PayloadTooLargeError,
+  unsupported_media_type: MtlsGatewayError,
+  transport_failure: TransportFailureError,
+  rate_limited: RateLimitError,
+  headers_too_large: MtlsGatewayError,
+  internal_error: ServerError,
+  bad_gateway: ServerError,
+  unavailable: ServerError,
+};
+
+/** The class of an answer whose code is not in the catalogue (a newer gateway's, or none): by status. */
+function errorClassOfStatus(status: number): ErrorClass {
   if (status === 400 || status === 422) return ValidationError;
   if (status === 401) return AuthenticationError;
-  if (status === 403) return code === 'destination_blocked' ? DestinationBlockedError : PermissionDeniedError;
+  if (status === 403) return PermissionDeniedError;
   if (status === 404) return NotFoundError;
   if (status === 409) return ConflictError;
   if (status === 413) return PayloadTooLargeError;
@@ -427,6 +463,13 @@ function errorClassFor(status: number, code: string | undefined): ErrorClass {
   if (status === 429) return RateLimitError;
   if (status >= 500 && status <= 599) return ServerError;
   return MtlsGatewayError;
+}
+
+function errorClassFor(status: number, code: string | undefined): ErrorClass {
+  if (code !== undefined && Object.hasOwn(ERROR_CLASS_OF_PROBLEM_CODE, code)) {
+    return ERROR_CLASS_OF_PROBLEM_CODE[code as ProblemCode];
+  }
+  return errorClassOfStatus(status);
 }
 
 /** What to do, for answers whose problem has no `detail` of its own. */
@@ -471,8 +514,9 @@ export function isProblem(value: unknown): value is Problem {
 }
 
 /**
- * The typed error for an answer of the gateway: the class follows the status (`destination_blocked` gets its
- * own), the code comes from the problem body, else the `LP-gateway-error` header, else the class default.
+ * The typed error for an answer of the gateway. The code comes from the problem body, else the
+ * `LP-gateway-error` header, else the class default; the class follows the code when the spec's catalogue
+ * has it (so `destination_blocked` gets its own), else the status.
  * `body` is the parsed JSON body, or its text, or `undefined`.
  *
  * @example

@@ -18,7 +18,10 @@
  * ```
  */
 
-// Request authentication (OAuth 1.0a and Bearer), also usable with any fetch-based client
+// The spec's operations, schemas and problem codes (from @mtls-gateway/contract)
+export type { components, operations, ProblemCode, paths } from '@mtls-gateway/contract';
+// Request authentication (OAuth 1.0a and Bearer), also usable with any fetch-based client. Verifying
+// signatures (parsing an incoming header, the base string, HMAC) is `@mtls-gateway/contract/oauth1`.
 export type {
   AuthErrorCode,
   BearerTokenSource,
@@ -27,23 +30,15 @@ export type {
   OAuthParameters,
   OAuthSignatureMethod,
   RequestAuthenticator,
-  SignatureBaseStringInput,
 } from './auth/index.js';
 export {
   AuthConfigurationError,
   AuthError,
-  baseStringUri,
   bearerMiddleware,
   buildAuthorizationHeader,
   createBearerAuth,
   createOAuth1Signer,
-  normalizeParameters,
-  OAuthHeaderSyntaxError,
   oauth1Middleware,
-  parseAuthorizationHeader,
-  percentEncode,
-  signatureBaseString,
-  signHmac,
   UnsignableRequestError,
 } from './auth/index.js';
 export type { CertificatesResource, CertificateWriteOptions } from './client/certificates.js';
@@ -88,7 +83,7 @@ export type {
   ServiceName,
 } from './client/types.js';
 // Errors
-export type { MtlsGatewayErrorCode, MtlsGatewayErrorDetails, Problem } from './errors.js';
+export type { ClientErrorCode, MtlsGatewayErrorCode, MtlsGatewayErrorDetails, Problem } from './errors.js';
 export {
   AbortError,
   AuthenticationError,
@@ -109,7 +104,6 @@ export {
   TransportFailureError,
   ValidationError,
 } from './errors.js';
-export type { components, operations, paths } from '@mtls-gateway/contract';
 
 /**
  * Version of this SDK.

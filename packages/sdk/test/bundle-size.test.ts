@@ -4,24 +4,16 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'rolldown';
 import { afterAll, expect, test } from 'vitest';
+import { bundleEntry } from './support/bundle.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const BUDGET_BYTES = 10 * 1024;
 let scratch: string | undefined;
 
 async function bundle(input: string) {
-  const { output } = await build({
-    input,
-    platform: 'browser',
-    write: false,
-    logLevel: 'silent',
-    output: { format: 'esm', minify: true },
-  });
-  const [chunk, ...rest] = output;
-  if (chunk?.type !== 'chunk' || rest.length > 0) throw new Error(`expected one chunk for ${input}`);
-  return { imports: chunk.imports, gzipped: gzipSync(chunk.code).length };
+  const { code, imports } = await bundleEntry(input);
+  return { imports, gzipped: gzipSync(code).length };
 }
 
 afterAll(async () => {

@@ -4,10 +4,10 @@
  * @example
  * ```ts
  * import type { AuthErrorCode } from '@mtls-gateway/sdk';
- * const code: AuthErrorCode = 'oauth_header_invalid';
+ * const code: AuthErrorCode = 'auth_misconfigured';
  * ```
  */
-export type AuthErrorCode = 'auth_misconfigured' | 'oauth_header_invalid' | 'auth_request_unsignable';
+export type AuthErrorCode = 'auth_misconfigured' | 'auth_request_unsignable';
 
 /**
  * Base class of every authentication error: catch it to handle them all, switch on `code` to tell
@@ -23,15 +23,11 @@ export type AuthErrorCode = 'auth_misconfigured' | 'oauth_header_invalid' | 'aut
  * ```
  */
 export abstract class AuthError extends Error {
+  override readonly name: string = 'AuthError';
   /** Stable, machine-readable kind of the error. */
   abstract readonly code: AuthErrorCode;
-  /** The HTTP status a server answers with when it meets this error, if any. */
+  /** `undefined`: these errors are raised before anything is sent (kept so every SDK error has a `status`). */
   abstract readonly status: number | undefined;
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
 }
 
 /**
@@ -48,26 +44,9 @@ export abstract class AuthError extends Error {
  * ```
  */
 export class AuthConfigurationError extends AuthError {
+  override readonly name = 'AuthConfigurationError';
   readonly code = 'auth_misconfigured' as const;
   readonly status = undefined;
-}
-
-/**
- * An `Authorization: OAuth …` header does not follow RFC 5849 §3.5.1. Servers answer 400.
- * The message names the position of the problem, never the header's content.
- *
- * @example
- * ```ts
- * try {
- *   parseAuthorizationHeader('OAuth oauth_nonce=abc');
- * } catch (error) {
- *   if (error instanceof OAuthHeaderSyntaxError) reply.code(error.status).send(error.message);
- * }
- * ```
- */
-export class OAuthHeaderSyntaxError extends AuthError {
-  readonly code = 'oauth_header_invalid' as const;
-  readonly status = 400;
 }
 
 /**
@@ -77,14 +56,13 @@ export class OAuthHeaderSyntaxError extends AuthError {
  *
  * @example
  * ```ts
- * try {
- *   baseStringUri('ftp://example.com/file');
- * } catch (error) {
+ * signer.sign(new Request('ftp://example.com/file')).catch((error) => {
  *   if (error instanceof UnsignableRequestError) console.error(error.message);
- * }
+ * });
  * ```
  */
 export class UnsignableRequestError extends AuthError {
+  override readonly name = 'UnsignableRequestError';
   readonly code = 'auth_request_unsignable' as const;
   readonly status = undefined;
 }

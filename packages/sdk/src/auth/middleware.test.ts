@@ -1,9 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseAuthorizationHeader, signatureBaseString, signHmac } from '@mtls-gateway/contract/oauth1';
 import createClient from 'openapi-fetch';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bearerMiddleware, oauth1Middleware } from './middleware.js';
-import { parseAuthorizationHeader, signatureBaseString, signHmac } from './oauth1.js';
 
 interface paths {
   '/mtls/account/{accountId}/certificates': {

@@ -2,6 +2,8 @@
  * How resource methods call the gateway through openapi-fetch: per-call transport context, turning error
  * answers into typed errors, and ids and account ids checked before anything is sent.
  */
+
+import type { paths } from '@mtls-gateway/contract';
 import type { Client } from 'openapi-fetch';
 import { AuthError } from '../auth/errors.js';
 import {
@@ -11,7 +13,6 @@ import {
   InvalidArgumentError,
   MtlsGatewayError,
 } from '../errors.js';
-import type { paths } from '@mtls-gateway/contract';
 import type { CallContext, Transport } from './transport.js';
 
 /**

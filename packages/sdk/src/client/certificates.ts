@@ -1,8 +1,9 @@
 /**
  * `client.certificates`: list, read, upload (JSON or file), replace and delete the account's certificates.
  */
-import { InvalidArgumentError } from '../errors.js';
+
 import type { components } from '@mtls-gateway/contract';
+import { InvalidArgumentError } from '../errors.js';
 import { fileNameOf, p12ToBase64, toBlob } from './binary.js';
 import { asMultipartBody, type GatewayScope, idForPath, jsonCall, multipartForm } from './call.js';
 import type {
@@ -148,7 +149,7 @@ export function createCertificatesResource(scope: GatewayScope): CertificatesRes
     async createFromFile(input, options = {}) {
       const { signal, allowExpired } = options;
       const metadata: Schemas['CertificateFileMetadata'] = { name: input.name, password: input.password };
-      const form = multipartForm<Schemas['CertificateFileForm']>({
+      const form = multipartForm<Schemas['CertificateFileJsonForm']>({
         file: [toBlob(input.file, 'file', P12_TYPE), fileNameOf(input.file, DEFAULT_FILE_NAME)],
         certificate: jsonPart(metadata),
       });
@@ -194,7 +195,7 @@ export function createCertificatesResource(scope: GatewayScope): CertificatesRes
         password: input.password,
         ...(input.name === undefined ? {} : { name: input.name }),
       };
-      const form = multipartForm<Schemas['CertificateFileReplacementForm']>({
+      const form = multipartForm<Schemas['CertificateFileReplacementJsonForm']>({
         file: [toBlob(input.file, 'file', P12_TYPE), fileNameOf(input.file, DEFAULT_FILE_NAME)],
         certificate: jsonPart(metadata),
       });

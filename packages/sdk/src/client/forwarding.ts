@@ -3,8 +3,9 @@
  * answers come back as-is (status, headers, streaming body). Only the gateway's own answers (those with
  * `LP-gateway-error`) become errors.
  */
-import { InvalidArgumentError } from '../errors.js';
+
 import type { components } from '@mtls-gateway/contract';
+import { InvalidArgumentError } from '../errors.js';
 import { fileNameOf, toBlob } from './binary.js';
 import {
   asMultipartBody,

@@ -1,5 +1,5 @@
+import { parseAuthorizationHeader, signatureBaseString, signHmac } from '@mtls-gateway/contract/oauth1';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseAuthorizationHeader, signatureBaseString, signHmac } from '../auth/oauth1.js';
 import {
   AuthenticationError,
   ConflictError,

@@ -2,12 +2,13 @@
  * `createMtlsGatewayClient`: the typed client of the mTLS Gateway API, on openapi-fetch over the generated
  * `paths`. Web APIs only: runs in browsers, edge runtimes and Node.
  */
+
+import type { paths } from '@mtls-gateway/contract';
 import createClient, { type Client } from 'openapi-fetch';
 import type { RequestAuthenticator } from '../auth/authenticator.js';
 import { type BearerTokenSource, createBearerAuth } from '../auth/bearer.js';
 import { createOAuth1Signer, type OAuth1SignerOptions } from '../auth/oauth1.js';
 import { InvalidArgumentError } from '../errors.js';
-import type { paths } from '@mtls-gateway/contract';
 import { checkAccountId, type GatewayScope } from './call.js';
 import { type CertificatesResource, createCertificatesResource } from './certificates.js';
 import { DEFAULT_CSDS_BASE_URL, DEFAULT_DISCOVERY_TTL_MS } from './discovery.js';

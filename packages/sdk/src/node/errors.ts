@@ -28,14 +28,11 @@ export type MTLSErrorCode =
  * ```
  */
 export abstract class MTLSError extends Error {
+  override readonly name: string = 'MTLSError';
   abstract readonly code: MTLSErrorCode;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(`MTLS: ${message}`, options);
-  }
-
-  override get name(): string {
-    return this.constructor.name;
   }
 
   /** Plain JSON form (`{ name, code, message }`) for logs and problem answers. */
@@ -54,6 +51,7 @@ export abstract class MTLSError extends Error {
  * ```
  */
 export class MTLSGeneralIssueError extends MTLSError {
+  override readonly name = 'MTLSGeneralIssueError';
   readonly code = 'mtls.general-issue';
 }
 
@@ -68,6 +66,7 @@ export class MTLSGeneralIssueError extends MTLSError {
  * ```
  */
 export class MTLSRemoteThrewError extends MTLSError {
+  override readonly name = 'MTLSRemoteThrewError';
   readonly code = 'mtls.remote-threw';
 }
 
@@ -80,6 +79,7 @@ export class MTLSRemoteThrewError extends MTLSError {
  * ```
  */
 export class MTLSMissingConfError extends MTLSError {
+  override readonly name = 'MTLSMissingConfError';
   readonly code = 'mtls.missing-conf';
 }
 
@@ -92,6 +92,7 @@ export class MTLSMissingConfError extends MTLSError {
  * ```
  */
 export class MTLSInvalidKeyError extends MTLSError {
+  override readonly name = 'MTLSInvalidKeyError';
   readonly code = 'mtls.invalid-key';
 }
 
@@ -104,6 +105,7 @@ export class MTLSInvalidKeyError extends MTLSError {
  * ```
  */
 export class MTLSInvalidCertError extends MTLSError {
+  override readonly name = 'MTLSInvalidCertError';
   readonly code = 'mtls.invalid-cert';
 }
 
@@ -116,6 +118,7 @@ export class MTLSInvalidCertError extends MTLSError {
  * ```
  */
 export class MTLSInvalidRequestError extends MTLSError {
+  override readonly name = 'MTLSInvalidRequestError';
   readonly code = 'mtls.invalid-request';
 }
 
@@ -128,5 +131,6 @@ export class MTLSInvalidRequestError extends MTLSError {
  * ```
  */
 export class MTLSRequestTimeoutError extends MTLSError {
+  override readonly name = 'MTLSRequestTimeoutError';
   readonly code = 'mtls.request-timeout';
 }

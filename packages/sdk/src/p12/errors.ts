@@ -1,6 +1,10 @@
+import type { ProblemCode } from '@mtls-gateway/contract';
+
 /**
- * Stable codes of every PKCS#12 failure. The reference server answers with these codes verbatim,
- * so they are part of the public contract: never rename one.
+ * Stable codes of every PKCS#12 failure. Each code a server answers with is a `p12_*` problem code of the
+ * spec's catalogue (the reference server sends them verbatim), so the type is taken from there: a p12 code
+ * added to or removed from the spec changes it. `p12_invalid_input` is the one exception, on purpose: only
+ * `createP12` raises it, on the client, for its own arguments, so it is never sent and not in the catalogue.
  *
  * @example
  * ```ts
@@ -8,19 +12,7 @@
  * if (error instanceof P12Error && retryable.includes(error.code)) askForThePasswordAgain();
  * ```
  */
-export type P12ErrorCode =
-  | 'p12_wrong_password'
-  | 'p12_corrupt'
-  | 'p12_unsupported_format'
-  | 'p12_too_costly'
-  | 'p12_no_private_key'
-  | 'p12_multiple_keys'
-  | 'p12_no_certificate'
-  | 'p12_key_mismatch'
-  | 'p12_unsupported_key'
-  | 'p12_expired'
-  | 'p12_not_yet_valid'
-  | 'p12_invalid_input';
+export type P12ErrorCode = Extract<ProblemCode, `p12_${string}`> | 'p12_invalid_input';
 
 /**
  * Base class of every error thrown by the PKCS#12 tools. Catch this one to handle them all, then switch on
@@ -37,6 +29,7 @@ export type P12ErrorCode =
  * ```
  */
 export abstract class P12Error extends Error {
+  override readonly name: string = 'P12Error';
   /** Stable machine-readable code, e.g. `p12_wrong_password`. */
   abstract readonly code: P12ErrorCode;
   /** HTTP status a server answers with when an uploaded file fails this way (the client sent bad input). */
