@@ -36,16 +36,21 @@ function renderProblemCatalogue(spec) {
     throw new Error('The ProblemCode schema has no x-problem-codes catalogue.');
   }
   const documented = new Map();
-  for (const [, codes, status] of spec.info.description.matchAll(/^\| (`[a-z0-9_]+`(?:, `[a-z0-9_]+`)*) \| (\d{3}) \|/gm)) {
+  for (const [, codes, status] of spec.info.description.matchAll(
+    /^\| (`[a-z0-9_]+`(?:, `[a-z0-9_]+`)*) \| (\d{3}) \|/gm,
+  )) {
     for (const code of codes.matchAll(/`([a-z0-9_]+)`/g)) documented.set(code[1], Number(status));
   }
   const mismatches = [];
   for (const { code, status } of catalogue) {
-    if (documented.get(code) !== status) mismatches.push(`${code} ${status}: not so in the description's table`);
+    if (documented.get(code) !== status)
+      mismatches.push(`${code} ${status}: not so in the description's table`);
     documented.delete(code);
   }
-  for (const [code, status] of documented) mismatches.push(`${code} ${status}: in the table, not in x-problem-codes`);
-  if (mismatches.length > 0) throw new Error(`The problem code table disagrees with x-problem-codes:\n- ${mismatches.join('\n- ')}`);
+  for (const [code, status] of documented)
+    mismatches.push(`${code} ${status}: in the table, not in x-problem-codes`);
+  if (mismatches.length > 0)
+    throw new Error(`The problem code table disagrees with x-problem-codes:\n- ${mismatches.join('\n- ')}`);
   const entries = catalogue.map(
     ({ code, status, title }) => `  ${code}: { status: ${status}, title: ${JSON.stringify(title)} },`,
   );

@@ -157,18 +157,68 @@ describe('answers of the gateway itself', () => {
   test('are problem+json and carry LP-gateway-error', () => {
     expect(problemResponses.length).toBeGreaterThanOrEqual(12);
     for (const [name, response] of problemResponses) {
+      // Where the remote's own answer shares the status (`*/*` beside the problem), the header cannot be
+      // required: the passthrough variant says it is there exactly when the gateway answered itself.
+      const header = response.content?.['*/*'] ? 'PassthroughLpGatewayError' : 'LpGatewayError';
       expect(response.headers?.['LP-gateway-error'], name).toEqual({
-        $ref: '#/components/headers/LpGatewayError',
+        $ref: `#/components/headers/${header}`,
       });
     }
   });
 
   test('424 names the transport error, 429 says when to retry, 401 says how to authenticate', () => {
-    expect(Object.keys(responses.TransportFailure?.headers ?? {})).toEqual(
-      expect.arrayContaining(['LP-message-from-transport', 'LP-error-from-transport']),
+    for (const prefix of ['', 'Passthrough']) {
+      expect(Object.keys(responses[`${prefix}TransportFailure`]?.headers ?? {})).toEqual(
+        expect.arrayContaining(['LP-message-from-transport', 'LP-error-from-transport']),
+      );
+      expect(Object.keys(responses[`${prefix}TooManyRequests`]?.headers ?? {})).toContain('Retry-After');
+      expect(Object.keys(responses[`${prefix}Unauthorized`]?.headers ?? {})).toContain('WWW-Authenticate');
+    }
+  });
+
+  test('forwarding and the p12 test document the remote’s own answer under every status the gateway shares', () => {
+    const headers = spec.components.headers as Record<
+      string,
+      { required?: boolean; 'x-required-on-gateway-answer'?: boolean }
+    >;
+    const passthroughOperations = Object.values(spec.paths as Record<string, Record<string, Operation>>)
+      .flatMap((item) => Object.values(item))
+      .filter((candidate) => candidate?.responses?.default !== undefined);
+    expect(passthroughOperations.map((candidate) => candidate.operationId).sort()).toEqual(
+      [
+        'forwardDelete',
+        'forwardGet',
+        'forwardHead',
+        'forwardPatch',
+        'forwardPost',
+        'forwardPut',
+        'testP12',
+      ].sort(),
     );
-    expect(Object.keys(responses.TooManyRequests?.headers ?? {})).toContain('Retry-After');
-    expect(Object.keys(responses.Unauthorized?.headers ?? {})).toContain('WWW-Authenticate');
+    for (const passthrough of passthroughOperations) {
+      for (const [status, reference] of Object.entries(passthrough.responses)) {
+        if (status === 'default' || status.startsWith('2')) continue;
+        const name = String(reference.$ref).split('/').pop() as string;
+        const response = responses[name];
+        const label = `${passthrough.operationId} ${status} (${name})`;
+        // Any answer of the remote, and the gateway's problem (`*/*` first: see the spec's comment).
+        expect(Object.keys(response?.content ?? {}), label).toEqual(['*/*', 'application/problem+json']);
+        // No header may be required (the remote's answer has none of the gateway's); the gateway's own are
+        // marked as present on its answers.
+        for (const [headerName, headerReference] of Object.entries(response?.headers ?? {})) {
+          const header =
+            headers[
+              String((headerReference as { $ref: string }).$ref)
+                .split('/')
+                .pop() as string
+            ];
+          expect(header?.required, `${label} ${headerName}`).not.toBe(true);
+          if (headerName !== 'X-Request-Id') {
+            expect(header?.['x-required-on-gateway-answer'], `${label} ${headerName}`).toBe(true);
+          }
+        }
+      }
+    }
   });
 
   test('the save result keeps the wire spelling of the original', () => {

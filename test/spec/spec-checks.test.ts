@@ -107,12 +107,34 @@ describe('the generated files', () => {
     const dir = await mkdtemp(join(workDir, 'drift-'));
     await cp(join(root, 'openapi'), dir, { recursive: true });
     const specPath = join(dir, 'mtls.yaml');
-    await writeFile(specPath, original.replace('summary: Liveness', 'summary: Liveness probe'));
+    await writeFile(
+      specPath,
+      original
+        .replace('summary: Liveness', 'summary: Liveness probe')
+        .replace('title: "Not found" }', 'title: "Nothing there" }'),
+    );
     const files: Map<string, string> = await renderGeneratedFiles(specPath);
     const stale = [];
     for (const [path, expected] of files) {
       if ((await readFile(path, 'utf8')) !== expected) stale.push(path);
     }
     expect(stale).toHaveLength(files.size);
+  });
+
+  test('refuse a problem catalogue that disagrees with the code table of the description', async () => {
+    const dir = await mkdtemp(join(workDir, 'catalogue-'));
+    await cp(join(root, 'openapi'), dir, { recursive: true });
+    const specPath = join(dir, 'mtls.yaml');
+    await writeFile(
+      specPath,
+      original.replace('{ code: name_conflict, status: 409,', '{ code: name_conflict, status: 422,'),
+    );
+    await expect(renderGeneratedFiles(specPath)).rejects.toThrow(
+      /name_conflict 422: not so in the description's table/,
+    );
+    await writeFile(specPath, original.replace(/^ {8}- \{ code: route_not_found, .*\n/m, ''));
+    await expect(renderGeneratedFiles(specPath)).rejects.toThrow(
+      /route_not_found 404: in the table, not in x-problem-codes/,
+    );
   });
 });

@@ -154,10 +154,10 @@ export const forwardingScenarios: ScenarioGroup = {
     ),
 
     scenario(
-      'a remote status the gateway also answers itself (400, 503) comes back as-is, told apart by LP-gateway-error',
+      'a remote status the gateway also answers itself (400, 401, 403, 413, 424, 429, 500, 502, 503) comes back as-is, told apart by LP-gateway-error',
       ['forwarding', 'upstream'],
       async (context) => {
-        for (const status of [400, 503]) {
+        for (const status of [400, 401, 403, 413, 424, 429, 500, 502, 503]) {
           const url = upstreamUrl(context, `/echo/status?status=${status}`);
           const response = await context.client.forward({ method: 'POST', url, body: 'x' });
           expect(response.status).toBe(status);

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import type { RequestParts } from './requests.js';
-import { resolveSchema, type Schema, type SpecOperation, validatorFor } from './spec.js';
+import { formShape, resolveSchema, type Schema, type SpecOperation, validatorFor } from './spec.js';
 
 /** The marker of an input left out. */
 export const ABSENT: unique symbol = Symbol('absent');
@@ -211,7 +211,8 @@ function jsonBodySlots(schema: Schema): InputSlot[] {
 }
 
 function multipartSlots(schema: Schema): InputSlot[] {
-  const form = resolveSchema(schema);
+  // The shape the baseline sends (a JSON `certificate` part for the file forms).
+  const form = formShape(schema);
   const slots: InputSlot[] = [];
   for (const [name, partSchema] of Object.entries(form.properties ?? {})) {
     const part = resolveSchema(partSchema);

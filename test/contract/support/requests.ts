@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ClientP12 } from './fixtures.js';
-import { resolveSchema, type Schema, type SpecOperation } from './spec.js';
+import { formShape, resolveSchema, type Schema, type SpecOperation } from './spec.js';
 
 export interface MultipartPart {
   value: string | Uint8Array;
@@ -107,22 +107,17 @@ function parameterValue(name: string, schema: Schema, material: BaselineMaterial
 }
 
 function multipartBody(schema: Schema, material: BaselineMaterial): Record<string, MultipartPart> {
-  const form = resolveSchema(schema);
+  // The file forms name the certificate in a JSON `certificate` part (the documented way).
+  const form = formShape(schema);
   const parts: Record<string, MultipartPart> = {};
   for (const name of form.required ?? []) {
     const property = resolveSchema(form.properties?.[name] ?? {});
     parts[name] =
       property.format === 'binary'
         ? { value: material.p12.bytes, contentType: 'application/x-pkcs12', filename: 'client.p12' }
-        : { value: String(sampleValue(property, material, name)) };
-  }
-  // The file forms name the certificate in a JSON `certificate` part (the documented way).
-  const certificate = form.properties?.certificate;
-  if (certificate) {
-    parts.certificate = {
-      value: JSON.stringify(sampleValue(certificate, material)),
-      contentType: 'application/json',
-    };
+        : name === 'certificate'
+          ? { value: JSON.stringify(sampleValue(property, material)), contentType: 'application/json' }
+          : { value: String(sampleValue(property, material, name)) };
   }
   return parts;
 }

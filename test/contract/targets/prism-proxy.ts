@@ -1,14 +1,11 @@
 /**
- * `prism proxy --errors openapi/generated/mtls.json <server>`: Prism's validation proxy in front of a
+ * `prism proxy --errors <bundled spec> <server>` (the mock package's `startPrismProxy`): Prism's validation proxy in front of a
  * gateway. Prism checks each request and each answer against the spec; with `--errors` it answers an
  * invalid request itself and reports answers off the spec in an `sl-violations` header. The suite's own
  * recorder checks every answer too, and fails any answer that carries `sl-violations`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { findFreePort, resolvePrismCli } from '@mtls-gateway/mock-server/node';
+import { startPrismProxy as startPrismValidationProxy } from '@mtls-gateway/mock-server/node';
 import type { ExtraResponseCheck } from '../support/recorder.js';
-import { SPEC_PATH } from '../support/spec.js';
 import type { ContractEnvironment } from '../support/target.js';
 import { PRISM_JSON_PART } from './mocks.js';
 
@@ -33,62 +30,13 @@ const PRISM_HEAD = 'prism proxy answers every HEAD with its own 500 (it cannot p
 const PRISM_BINARY =
   'prism proxy re-encodes binary multipart parts as text when it forwards them: the PKCS#12 file arrives corrupt (400 p12_corrupt)';
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /** Starts the proxy on a free loopback port and waits until `/healthz` answers through it. */
 export async function startPrismProxy(upstreamUrl: string, timeoutMs = 90_000): Promise<RunningPrismProxy> {
-  const port = await findFreePort();
-  const child = spawn(
-    process.execPath,
-    [
-      resolvePrismCli(),
-      'proxy',
-      SPEC_PATH,
-      upstreamUrl,
-      '--errors',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output = `${output}${chunk.toString('utf8')}`.slice(-20_000);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`prism proxy exited before answering:\n${output}`);
-    }
-    try {
-      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
-      await response.body?.cancel();
-      if (response.ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) {
-      await stop(child);
-      throw new Error(`prism proxy did not answer on ${url} in time:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  const prism = await startPrismValidationProxy(upstreamUrl, { timeoutMs });
   return {
-    url,
+    url: prism.url,
     get output() {
-      return output;
+      return prism.output;
     },
     check: (response) => {
       const violations = response.headers.get('sl-violations');
@@ -112,10 +60,7 @@ export async function startPrismProxy(upstreamUrl: string, timeoutMs = 90_000): 
       createCertificateFromFileAlias: PRISM_JSON_PART,
       updateCertificateFromFileAlias: PRISM_JSON_PART,
     },
-    skipScenarios: {
-      'a remote status the gateway also answers itself (400, 503) comes back as-is, told apart by LP-gateway-error':
-        'Prism checks a remote 400/503 against the gateway’s documented 400/503 problem: OpenAPI cannot say that a passthrough answer may share a status with one of the gateway’s own (the suite’s recorder tells them apart by LP-gateway-error)',
-    },
-    close: () => stop(child),
+    skipScenarios: {},
+    close: () => prism.close(),
   };
 }

@@ -304,14 +304,15 @@ export interface paths {
          * Replace a certificate with a file
          * @description Replaces a certificate's file with multipart form data: the `file` part holds the file and the
          *     `certificate` part holds JSON `{"id", "name", "password"}` (plain `id`, `name` and `password` fields are
-         *     accepted too). Same validation and answer as `PUT /certificates/{certificateId}`.
+         *     accepted instead, but not both ways in one form). Same validation and answer as
+         *     `PUT /certificates/{certificateId}`.
          */
         put: operations["updateCertificateFromFile"];
         /**
          * Upload a certificate file
          * @description Uploads a PKCS#12 file as multipart form data: the `file` part holds the file and the `certificate`
-         *     part holds JSON `{"name", "password"}` (plain `name` and `password` fields are accepted too). Same
-         *     validation and answer as `POST /certificates`.
+         *     part holds JSON `{"name", "password"}` (plain `name` and `password` fields are accepted instead, but
+         *     not both ways in one form). Same validation and answer as `POST /certificates`.
          */
         post: operations["createCertificateFromFile"];
         delete?: never;
@@ -338,14 +339,15 @@ export interface paths {
          * Replace a certificate with a file (alias of byFile)
          * @description Replaces a certificate's file with multipart form data: the `file` part holds the file and the
          *     `certificate` part holds JSON `{"id", "name", "password"}` (plain `id`, `name` and `password` fields are
-         *     accepted too). Same validation and answer as `PUT /certificates/{certificateId}`.
+         *     accepted instead, but not both ways in one form). Same validation and answer as
+         *     `PUT /certificates/{certificateId}`.
          */
         put: operations["updateCertificateFromFileAlias"];
         /**
          * Upload a certificate file (alias of byFile)
          * @description Uploads a PKCS#12 file as multipart form data: the `file` part holds the file and the `certificate`
-         *     part holds JSON `{"name", "password"}` (plain `name` and `password` fields are accepted too). Same
-         *     validation and answer as `POST /certificates`.
+         *     part holds JSON `{"name", "password"}` (plain `name` and `password` fields are accepted instead, but
+         *     not both ways in one form). Same validation and answer as `POST /certificates`.
          */
         post: operations["createCertificateFromFileAlias"];
         delete?: never;
@@ -714,20 +716,32 @@ export interface components {
             name?: components["schemas"]["CertificateName"];
             password: components["schemas"]["P12Password"];
         };
-        /** @description Multipart form of a file upload: `file` and a JSON `certificate` part, or `file` with plain `name` and `password` fields. */
-        CertificateFileForm: {
+        /** @description Multipart form of a file upload, in one of two shapes: `file` and a JSON `certificate` part (the documented one), or `file` with plain `name` and `password` fields. A form that mixes them is refused. */
+        CertificateFileForm: components["schemas"]["CertificateFileJsonForm"] | components["schemas"]["CertificateFilePlainForm"];
+        /** @description A file upload with the name and password in a JSON `certificate` part. */
+        CertificateFileJsonForm: {
             file: components["schemas"]["P12File"];
-            certificate?: components["schemas"]["CertificateFileMetadata"];
-            name?: components["schemas"]["CertificateName"];
-            password?: components["schemas"]["P12Password"];
+            certificate: components["schemas"]["CertificateFileMetadata"];
         };
-        /** @description Multipart form of a file replacement: `file` and a JSON `certificate` part with the `id`, or `file` with plain `id`, `name` and `password` fields. */
-        CertificateFileReplacementForm: {
+        /** @description A file upload with the name and password as plain form fields. */
+        CertificateFilePlainForm: {
             file: components["schemas"]["P12File"];
-            certificate?: components["schemas"]["CertificateFileReplacementMetadata"];
-            id?: components["schemas"]["IdString"];
+            name: components["schemas"]["CertificateName"];
+            password: components["schemas"]["P12Password"];
+        };
+        /** @description Multipart form of a file replacement, in one of two shapes: `file` and a JSON `certificate` part with the `id` (the documented one), or `file` with plain `id`, `password` and (optionally) `name` fields. A form that mixes them is refused. */
+        CertificateFileReplacementForm: components["schemas"]["CertificateFileReplacementJsonForm"] | components["schemas"]["CertificateFileReplacementPlainForm"];
+        /** @description A file replacement with the id, password and name in a JSON `certificate` part. */
+        CertificateFileReplacementJsonForm: {
+            file: components["schemas"]["P12File"];
+            certificate: components["schemas"]["CertificateFileReplacementMetadata"];
+        };
+        /** @description A file replacement with the id, password and name as plain form fields. */
+        CertificateFileReplacementPlainForm: {
+            file: components["schemas"]["P12File"];
+            id: components["schemas"]["IdString"];
             name?: components["schemas"]["CertificateName"];
-            password?: components["schemas"]["P12Password"];
+            password: components["schemas"]["P12Password"];
         };
         /** @description Multipart form of the p12 test. */
         P12TestForm: {
@@ -902,14 +916,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description A control header is missing or malformed, or `LP-stop-if-certificate-not-found: true` and no certificate applies (`certificate_not_found`). */
+        /** @description The gateway's own problem (`application/problem+json`, with `LP-gateway-error`): a control header is missing or malformed, or `LP-stop-if-certificate-not-found: true` and no certificate applies (`certificate_not_found`). Or the remote endpoint's own 400, returned as-is: any media type, no `LP-gateway-error`. */
         ForwardBadRequest: {
             headers: {
-                "LP-gateway-error": components["headers"]["LpGatewayError"];
+                "LP-gateway-error": components["headers"]["PassthroughLpGatewayError"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
             content: {
+                "*/*": components["schemas"]["AnyBody"];
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1038,14 +1053,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The remote endpoint answered with a status the gateway cannot pass on: outside 200–599, or `101 Switching Protocols` (the gateway does not tunnel upgraded connections). Its answer was discarded. A `502` of the remote itself is returned as-is, without `LP-gateway-error`. */
+        /** @description The remote endpoint answered with a status the gateway cannot pass on: outside 200–599, or `101 Switching Protocols` (the gateway does not tunnel upgraded connections). Its answer was discarded. A `502` of the remote itself is returned as-is: any media type, no `LP-gateway-error`. */
         BadGateway: {
             headers: {
-                "LP-gateway-error": components["headers"]["LpGatewayError"];
+                "LP-gateway-error": components["headers"]["PassthroughLpGatewayError"];
                 "X-Request-Id": components["headers"]["XRequestId"];
                 [name: string]: unknown;
             };
             content: {
+                "*/*": components["schemas"]["AnyBody"];
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1057,6 +1073,118 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The gateway's own problem (`application/problem+json`, with `LP-gateway-error`): the form is malformed or the PKCS#12 file is unusable (the `code` names why). Or the remote endpoint's own 400 — for example a server that refuses the certificate at the HTTP level —, returned as-is: any media type, no `LP-gateway-error`. */
+        P12TestBadRequest: {
+            headers: {
+                "LP-gateway-error": components["headers"]["PassthroughLpGatewayError"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "*/*": components["schemas"]["AnyBody"];
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The gateway's own problem (`application/problem+json`, with `LP-gateway-error` and `WWW-Authenticate`): missing or invalid credentials. Or the remote endpoint's own 401, returned as-is: any media type, no `LP-gateway-error`. */
+        PassthroughUnauthorized: {
+            headers: {
+                "LP-gateway-error": components["headers"]["PassthroughLpGatewayError"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                "WWW-Authenticate": components["headers"]["PassthroughWwwAuthenticate"];
+                [name: string]: unknown;
+            };
+            content: {
+                "*/*": components["schemas"]["AnyBody"];
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The gateway's own problem (`application/problem+json`, with `LP-gateway-error`): the credential lacks the permission or is not scoped to this account (`forbidden`), or the forward URL resolves to an address the egress policy refuses (`destination_blocked`; nothing was sent). Or the remote endpoint's own 403, returned as-is: any media type, no `LP-gateway-error`. */
+        PassthroughForbidden: {
+            headers: {
+                "LP-gateway-error": components["headers"]["PassthroughLpGatewayError"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "*/*": components["schemas"]["AnyBody"];
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The gateway's own problem (`application/problem+json`, with `LP-gateway-error`): the request body or a multipart part is over the limit. Or the remote endpoint's own 413, returned as-is: any media type, no `LP-gateway-error`. */
+        PassthroughPayloadTooLarge: {
+            headers: {
+                "LP-gateway-error": components["headers"]["PassthroughLpGatewayError"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "*/*": components["schemas"]["AnyBody"];
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The gateway's own problem (`application/problem+json`, with `LP-gateway-error`): the request body has a content type the operation does not accept. Or the remote endpoint's own 415, returned as-is: any media type, no `LP-gateway-error`. */
+        PassthroughUnsupportedMediaType: {
+            headers: {
+                "LP-gateway-error": components["headers"]["PassthroughLpGatewayError"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "*/*": components["schemas"]["AnyBody"];
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The gateway's own problem (`application/problem+json`, with `LP-gateway-error`, `LP-message-from-transport` and `LP-error-from-transport`): the remote endpoint could not be reached (DNS, connection refused or reset, TLS handshake failure — the remote rejecting the certificate included —, or timeout). Or the remote endpoint's own 424, returned as-is: any media type, no `LP-gateway-error`. */
+        PassthroughTransportFailure: {
+            headers: {
+                "LP-gateway-error": components["headers"]["PassthroughLpGatewayError"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                "LP-message-from-transport": components["headers"]["PassthroughLpMessageFromTransport"];
+                "LP-error-from-transport": components["headers"]["PassthroughLpErrorFromTransport"];
+                [name: string]: unknown;
+            };
+            content: {
+                "*/*": components["schemas"]["AnyBody"];
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The gateway's own problem (`application/problem+json`, with `LP-gateway-error` and `Retry-After`): over the per-IP rate limit (10 requests per second by default). Or the remote endpoint's own 429, returned as-is: any media type, no `LP-gateway-error`. */
+        PassthroughTooManyRequests: {
+            headers: {
+                "LP-gateway-error": components["headers"]["PassthroughLpGatewayError"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                "Retry-After": components["headers"]["PassthroughRetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "*/*": components["schemas"]["AnyBody"];
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The gateway's own problem (`application/problem+json`, with `LP-gateway-error`): an unexpected error of the gateway. Or the remote endpoint's own 500, returned as-is: any media type, no `LP-gateway-error`. */
+        PassthroughInternalError: {
+            headers: {
+                "LP-gateway-error": components["headers"]["PassthroughLpGatewayError"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "*/*": components["schemas"]["AnyBody"];
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The gateway's own problem (`application/problem+json`, with `LP-gateway-error`): the database or the secret store is not reachable, or too many PKCS#12 files are waiting to be opened (then with `Retry-After`); retry later. Or the remote endpoint's own 503, returned as-is: any media type, no `LP-gateway-error`. */
+        PassthroughServiceUnavailable: {
+            headers: {
+                "LP-gateway-error": components["headers"]["PassthroughLpGatewayError"];
+                "X-Request-Id": components["headers"]["XRequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "*/*": components["schemas"]["AnyBody"];
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -1176,6 +1304,28 @@ export interface components {
          * @example ECONNREFUSED
          */
         LpErrorFromTransport: string;
+        /** @description Present exactly when the gateway answered itself, and then it holds the problem `code` (the body is an `application/problem+json` problem). Absent on an answer of the remote endpoint, which is returned as-is under the same status. */
+        PassthroughLpGatewayError: components["schemas"]["ProblemCode"];
+        /**
+         * @description The accepted authentication schemes, on the gateway's own 401 (with `LP-gateway-error`). A 401 of the remote endpoint carries whatever that endpoint sent.
+         * @example OAuth realm="mtls-gateway", Bearer realm="mtls-gateway"
+         */
+        PassthroughWwwAuthenticate: string;
+        /**
+         * @description Seconds to wait before trying again, on the gateway's own 429 (with `LP-gateway-error`). A 429 of the remote endpoint carries whatever that endpoint sent.
+         * @example 1
+         */
+        PassthroughRetryAfter: number;
+        /**
+         * @description The transport error message of the failed call to the remote, on the gateway's own 424 (with `LP-gateway-error`). Never on a 424 of the remote endpoint (the gateway strips it from remote answers).
+         * @example connect ECONNREFUSED 203.0.113.7:443
+         */
+        PassthroughLpMessageFromTransport: string;
+        /**
+         * @description The transport error kind of the failed call to the remote, on the gateway's own 424 (with `LP-gateway-error`). Never on a 424 of the remote endpoint (the gateway strips it from remote answers).
+         * @example ECONNREFUSED
+         */
+        PassthroughLpErrorFromTransport: string;
     };
     pathItems: never;
 }
@@ -1219,14 +1369,14 @@ export interface operations {
         responses: {
             200: components["responses"]["PassthroughOk"];
             400: components["responses"]["ForwardBadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForwardForbidden"];
-            413: components["responses"]["PayloadTooLarge"];
-            424: components["responses"]["TransportFailure"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            401: components["responses"]["PassthroughUnauthorized"];
+            403: components["responses"]["PassthroughForbidden"];
+            413: components["responses"]["PassthroughPayloadTooLarge"];
+            424: components["responses"]["PassthroughTransportFailure"];
+            429: components["responses"]["PassthroughTooManyRequests"];
+            500: components["responses"]["PassthroughInternalError"];
             502: components["responses"]["BadGateway"];
-            503: components["responses"]["ServiceUnavailable"];
+            503: components["responses"]["PassthroughServiceUnavailable"];
             default: components["responses"]["Passthrough"];
         };
     };
@@ -1269,14 +1419,14 @@ export interface operations {
             200: components["responses"]["PassthroughOk"];
             201: components["responses"]["PassthroughCreated"];
             400: components["responses"]["ForwardBadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForwardForbidden"];
-            413: components["responses"]["PayloadTooLarge"];
-            424: components["responses"]["TransportFailure"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            401: components["responses"]["PassthroughUnauthorized"];
+            403: components["responses"]["PassthroughForbidden"];
+            413: components["responses"]["PassthroughPayloadTooLarge"];
+            424: components["responses"]["PassthroughTransportFailure"];
+            429: components["responses"]["PassthroughTooManyRequests"];
+            500: components["responses"]["PassthroughInternalError"];
             502: components["responses"]["BadGateway"];
-            503: components["responses"]["ServiceUnavailable"];
+            503: components["responses"]["PassthroughServiceUnavailable"];
             default: components["responses"]["Passthrough"];
         };
     };
@@ -1319,14 +1469,14 @@ export interface operations {
             200: components["responses"]["PassthroughOk"];
             201: components["responses"]["PassthroughCreated"];
             400: components["responses"]["ForwardBadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForwardForbidden"];
-            413: components["responses"]["PayloadTooLarge"];
-            424: components["responses"]["TransportFailure"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            401: components["responses"]["PassthroughUnauthorized"];
+            403: components["responses"]["PassthroughForbidden"];
+            413: components["responses"]["PassthroughPayloadTooLarge"];
+            424: components["responses"]["PassthroughTransportFailure"];
+            429: components["responses"]["PassthroughTooManyRequests"];
+            500: components["responses"]["PassthroughInternalError"];
             502: components["responses"]["BadGateway"];
-            503: components["responses"]["ServiceUnavailable"];
+            503: components["responses"]["PassthroughServiceUnavailable"];
             default: components["responses"]["Passthrough"];
         };
     };
@@ -1369,14 +1519,14 @@ export interface operations {
             200: components["responses"]["PassthroughOk"];
             201: components["responses"]["PassthroughCreated"];
             400: components["responses"]["ForwardBadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForwardForbidden"];
-            413: components["responses"]["PayloadTooLarge"];
-            424: components["responses"]["TransportFailure"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            401: components["responses"]["PassthroughUnauthorized"];
+            403: components["responses"]["PassthroughForbidden"];
+            413: components["responses"]["PassthroughPayloadTooLarge"];
+            424: components["responses"]["PassthroughTransportFailure"];
+            429: components["responses"]["PassthroughTooManyRequests"];
+            500: components["responses"]["PassthroughInternalError"];
             502: components["responses"]["BadGateway"];
-            503: components["responses"]["ServiceUnavailable"];
+            503: components["responses"]["PassthroughServiceUnavailable"];
             default: components["responses"]["Passthrough"];
         };
     };
@@ -1418,14 +1568,14 @@ export interface operations {
         responses: {
             200: components["responses"]["PassthroughHead"];
             400: components["responses"]["ForwardBadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForwardForbidden"];
-            413: components["responses"]["PayloadTooLarge"];
-            424: components["responses"]["TransportFailure"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            401: components["responses"]["PassthroughUnauthorized"];
+            403: components["responses"]["PassthroughForbidden"];
+            413: components["responses"]["PassthroughPayloadTooLarge"];
+            424: components["responses"]["PassthroughTransportFailure"];
+            429: components["responses"]["PassthroughTooManyRequests"];
+            500: components["responses"]["PassthroughInternalError"];
             502: components["responses"]["BadGateway"];
-            503: components["responses"]["ServiceUnavailable"];
+            503: components["responses"]["PassthroughServiceUnavailable"];
             default: components["responses"]["PassthroughHead"];
         };
     };
@@ -1468,14 +1618,14 @@ export interface operations {
             200: components["responses"]["PassthroughOk"];
             201: components["responses"]["PassthroughCreated"];
             400: components["responses"]["ForwardBadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForwardForbidden"];
-            413: components["responses"]["PayloadTooLarge"];
-            424: components["responses"]["TransportFailure"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            401: components["responses"]["PassthroughUnauthorized"];
+            403: components["responses"]["PassthroughForbidden"];
+            413: components["responses"]["PassthroughPayloadTooLarge"];
+            424: components["responses"]["PassthroughTransportFailure"];
+            429: components["responses"]["PassthroughTooManyRequests"];
+            500: components["responses"]["PassthroughInternalError"];
             502: components["responses"]["BadGateway"];
-            503: components["responses"]["ServiceUnavailable"];
+            503: components["responses"]["PassthroughServiceUnavailable"];
             default: components["responses"]["Passthrough"];
         };
     };
@@ -1521,16 +1671,16 @@ export interface operations {
         responses: {
             200: components["responses"]["PassthroughOk"];
             201: components["responses"]["PassthroughCreated"];
-            400: components["responses"]["P12BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["ForwardForbidden"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            424: components["responses"]["TransportFailure"];
-            429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalError"];
+            400: components["responses"]["P12TestBadRequest"];
+            401: components["responses"]["PassthroughUnauthorized"];
+            403: components["responses"]["PassthroughForbidden"];
+            413: components["responses"]["PassthroughPayloadTooLarge"];
+            415: components["responses"]["PassthroughUnsupportedMediaType"];
+            424: components["responses"]["PassthroughTransportFailure"];
+            429: components["responses"]["PassthroughTooManyRequests"];
+            500: components["responses"]["PassthroughInternalError"];
             502: components["responses"]["BadGateway"];
-            503: components["responses"]["ServiceUnavailable"];
+            503: components["responses"]["PassthroughServiceUnavailable"];
             default: components["responses"]["Passthrough"];
         };
     };
