@@ -26,12 +26,10 @@ import tls from 'node:tls';
 import { Pool } from 'undici';
 import { expect, it } from 'vitest';
 import { createTestCA, toPkcs12 } from '../../../test/support/pki.js';
-import { CertificateService } from '../src/certificates/certificate-service.js';
 import { createForwarding } from '../src/forwarding/forwarding-routes.js';
 import { startTestApp, testConfig } from '../src/http/testing/test-app.js';
-import { MappingService } from '../src/mappings/mapping-service.js';
-import { openDatabase } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrations.js';
+import { openDatabase } from '../src/storage/open-database.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -208,12 +206,11 @@ it('forwarding benchmark', async () => {
     },
   });
   try {
-    const certificates = new CertificateService({ db, secrets: gateway.context.secrets });
+    const { certificates, mappings } = gateway.context;
     const saved = await certificates.create(ACCOUNT, [
       { name: 'bench', p12: toPkcs12(clientCertificate, 'bench'), password: 'bench' },
     ]);
     const certificateId = saved.successfulySavedCertificates[0]?.id as number;
-    const mappings = new MappingService({ db, certificates });
     await mappings.activate(ACCOUNT, certificateId, { serviceName: 'WEBHOOKS', url: `${upstream.url}/*` });
     const { token } = await gateway.context.auth.tokens.create({
       accounts: [ACCOUNT],

@@ -6,30 +6,25 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
-import { Authenticator } from './auth/authenticator.js';
 import { P12WorkerPool } from './certificates/p12-worker-pool.js';
 import type { GatewayConfig } from './config/config.js';
+import { type GatewayError, MethodNotAllowedError, RateLimitedError, RouteNotFoundError } from './errors.js';
 import type { GatewayContext, GatewayRoutePlugin } from './http/context.js';
 import { httpEdgeServerOptions, registerHttpEdge } from './http/edge.js';
-import {
-  type GatewayError,
-  MethodNotAllowedError,
-  RateLimitedError,
-  RouteNotFoundError,
-} from './http/errors.js';
 import { createLogger } from './http/logging.js';
 import { GatewaySpec } from './http/openapi.js';
-import { sendProblem, toGatewayError } from './http/problem.js';
+import { problemStatus, sendProblem, toGatewayError } from './http/problem.js';
 import { TokenBucketRateLimiter } from './http/rate-limit.js';
 import { requestIdOf } from './http/request-id.js';
 import { MetricsRegistry } from './operations/metrics.js';
 import { operationsRoutes, registerHttpMetrics } from './operations/routes.js';
-import { EmbeddedSecretStore, loadCheckedMasterKey } from './secrets/embedded.js';
-import { Keyring, loadMasterKey } from './secrets/master-key.js';
-import type { SecretStore } from './secrets/secret-store.js';
-import { VaultSecretStore } from './secrets/vault.js';
-import { type Database, openDatabase } from './storage/database.js';
+import { loadCheckedMasterKey } from './secrets/embedded.js';
+import { loadMasterKey } from './secrets/master-key.js';
+import { openSecretStore } from './secrets/open-secret-store.js';
+import { createGatewayServices } from './services.js';
+import type { Database } from './storage/database.js';
 import { migrate } from './storage/migrations.js';
+import { openDatabase } from './storage/open-database.js';
 
 export type { GatewayContext, GatewayRoutePlugin } from './http/context.js';
 
@@ -59,12 +54,18 @@ export interface CreateGatewayContextOptions {
   spec?: GatewaySpec;
   /** An open database to use instead of opening one from the config (the caller keeps closing it). */
   db?: Database;
+  /**
+   * Age after which a `pending` certificate create counts as abandoned: the sweep removes it, a new upload
+   * of the same name replaces it. Default 10 minutes.
+   */
+  pendingTimeoutMs?: number | undefined;
 }
 
 /**
- * Opens everything a server instance needs from its configuration: the logger, the database (migrated),
- * the master key (from `MTLS_MASTER_KEY` or the key file), the secret store (Vault when `VAULT_ADDR` is set,
- * else embedded), authentication and the metrics registry.
+ * The composition root: opens everything a server instance needs from its configuration — the logger, the
+ * database (migrated), the master key (from `MTLS_MASTER_KEY` or the key file), the secret store (Vault when
+ * `VAULT_ADDR` is set, else embedded), the metrics registry, the PKCS#12 worker pool — and builds the
+ * services once (authentication, the change log, certificates, mappings: `createGatewayServices`).
  *
  * @example
  * ```ts
@@ -110,35 +111,7 @@ export async function createGatewayContext(
       const applied = await migrate(db);
       if (applied.length > 0) logger.info({ versions: applied }, 'Applied database migrations');
     }
-    let secrets: SecretStore;
-    let keyring: () => Keyring;
-    if (config.vault) {
-      secrets = new VaultSecretStore({
-        address: config.vault.address,
-        token: config.vault.token,
-        mount: config.vault.mount,
-        namespace: config.vault.namespace,
-      });
-      // With Vault, the master key still seals the OAuth consumer secrets in the database.
-      const fixed = new Keyring(masterKey);
-      keyring = () => fixed;
-    } else {
-      const embedded = new EmbeddedSecretStore({ db, masterKey });
-      secrets = embedded;
-      // Read through the store, so a rotation made by this process is seen at once.
-      keyring = () => embedded.keyring;
-    }
-    const auth = new Authenticator({
-      db,
-      keyring,
-      spec,
-      jwtSecret: config.jwtSecret,
-      jwksUrl: config.jwksUrl,
-      jwtIssuer: config.jwtIssuer,
-      jwtAudience: config.jwtAudience,
-      jwtMaxLifetimeSeconds: config.jwtMaxLifetimeSeconds,
-      logger,
-    });
+    const { store: secrets, keyring } = openSecretStore({ db, masterKey, vault: config.vault });
     const metrics = new MetricsRegistry();
     metrics.onCollectError = (metric, error) =>
       logger.warn({ err: error, metric }, 'Collecting a metric failed');
@@ -147,11 +120,21 @@ export async function createGatewayContext(
       threads: config.p12Workers.threads,
       timeoutMs: config.p12Workers.timeoutMs,
     });
+    const services = createGatewayServices({
+      config,
+      db,
+      secrets,
+      keyring,
+      spec,
+      logger,
+      p12Opener: p12Workers,
+      pendingTimeoutMs: options.pendingTimeoutMs,
+    });
     const close = async () => {
       await p12Workers.close();
       await closeDatabase();
     };
-    return { config, db, secrets, auth, logger, metrics, spec, keyring, p12Workers, close };
+    return { ...services, config, db, secrets, logger, metrics, spec, keyring, p12Workers, close };
   } catch (error) {
     await closeDatabase().catch(() => undefined);
     throw error;
@@ -164,6 +147,29 @@ export interface BuildAppOptions {
   routes?: readonly GatewayRoutePlugin[];
   /** When building from a config: where the logger writes (tests capture it). */
   logStream?: DestinationStream;
+  /**
+   * How often this replica sweeps what interrupted certificate writes left behind
+   * (`CertificateService.sweepAbandonedWrites`), in ms. Default 60 000; 0 turns the sweep off.
+   */
+  sweepIntervalMs?: number | undefined;
+}
+
+/** Default of {@link BuildAppOptions.sweepIntervalMs}. */
+export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+
+/** Runs the certificate sweep every `intervalMs` until the app closes (a failure is logged; it retries). */
+function scheduleCertificateSweep(app: FastifyInstance, context: GatewayContext, intervalMs: number): void {
+  if (intervalMs <= 0) return;
+  const sweep = () => {
+    context.certificates
+      .sweepAbandonedWrites()
+      .catch((error: unknown) =>
+        context.logger.warn({ err: error }, 'The certificate sweep failed; it will retry.'),
+      );
+  };
+  const timer = setInterval(sweep, intervalMs);
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
 }
 
 function isContext(source: GatewayConfig | GatewayContext): source is GatewayContext {
@@ -196,6 +202,7 @@ function routePattern(routePath: string): RegExp {
  *   answer and on every log line (`requestId`).
  * - Per-IP token bucket rate limit (`MTLS_RATE_LIMIT_RPS`, per replica), `/healthz` and `/readyz` exempt.
  * - `@fastify/multipart` is registered here with the configured limits; route modules must not register it.
+ * - Background jobs are the app's: the certificate sweep runs every `sweepIntervalMs` until the app closes.
  *
  * @example
  * ```ts
@@ -231,6 +238,8 @@ export async function buildApp(
     }) as unknown as FastifyInstance;
 
     if (owned) app.addHook('onClose', async () => owned.close());
+    // Background jobs belong to the app, not to a route module.
+    scheduleCertificateSweep(app, context, options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS);
 
     app.decorate('gateway', context);
     registerHttpEdge(app, config);
@@ -280,10 +289,11 @@ export async function buildApp(
       // Already answered (a body that timed out is answered 408 while its reader is still waiting).
       if (reply.sent) return reply;
       const problem = toGatewayError(error, config.bodyLimitBytes);
-      if (problem.status >= 500) {
+      const status = problemStatus(problem);
+      if (status >= 500) {
         request.log.error({ err: error, problem: problem.code }, 'Request failed');
       } else {
-        request.log.info({ problem: problem.code, status: problem.status }, problem.detail);
+        request.log.info({ problem: problem.code, status }, problem.detail);
       }
       return sendProblem(request, reply, problem);
     });

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import { UnauthorizedError } from '../http/errors.js';
-import type { AuthSchemeKind, GatewaySpec, SpecOperation } from '../http/openapi.js';
+import { UnauthorizedError } from '../errors.js';
 import type { Keyring } from '../secrets/master-key.js';
 import type { Queryable } from '../storage/database.js';
 import { API_TOKEN_PREFIX, ApiTokenStore } from './api-tokens.js';
@@ -8,6 +7,7 @@ import { OAuthCredentialStore } from './credentials.js';
 import { JwtVerifier } from './jwt.js';
 import { NonceStore } from './nonce-store.js';
 import { OAuth1Verifier } from './oauth1-verifier.js';
+import type { AuthSchemeKind, SecuredOperation, SecuritySchemes } from './operation-security.js';
 import { authorizeOperation, type Principal } from './principal.js';
 
 /** Options of {@link Authenticator}. */
@@ -15,7 +15,8 @@ export interface AuthenticatorOptions {
   db: Queryable;
   /** The master keys sealing OAuth consumer secrets (a function, so a rotated keyring is picked up). */
   keyring: () => Keyring;
-  spec: GatewaySpec;
+  /** The kind of each security scheme of the spec (`GatewaySpec` fits). */
+  spec: SecuritySchemes;
   /** `MTLS_JWT_SECRET`. */
   jwtSecret?: string | undefined;
   /** `MTLS_JWKS_URL`. */
@@ -66,7 +67,7 @@ export class Authenticator {
   readonly nonces: NonceStore;
   readonly oauth1: OAuth1Verifier;
   readonly jwt: JwtVerifier;
-  readonly spec: GatewaySpec;
+  readonly spec: SecuritySchemes;
 
   constructor(options: AuthenticatorOptions) {
     this.spec = options.spec;
@@ -95,7 +96,7 @@ export class Authenticator {
   }
 
   /** The scheme kinds an operation accepts (empty for a public operation). */
-  acceptedSchemes(operation: SpecOperation): Set<AuthSchemeKind> {
+  acceptedSchemes(operation: SecuredOperation): Set<AuthSchemeKind> {
     const kinds = new Set<AuthSchemeKind>();
     for (const requirement of operation.security) {
       const names = Object.keys(requirement);
@@ -112,7 +113,7 @@ export class Authenticator {
    * @throws {UnauthorizedError} missing, unsupported or invalid credentials.
    * @throws {InvalidRequestError} a malformed OAuth header.
    */
-  async authenticate(operation: SpecOperation, request: RequestToAuthenticate): Promise<Principal> {
+  async authenticate(operation: SecuredOperation, request: RequestToAuthenticate): Promise<Principal> {
     const accepted = this.acceptedSchemes(operation);
     const header = request.authorization?.trim();
     if (!header) {
@@ -161,7 +162,7 @@ export class Authenticator {
    * Checks the principal's permissions (from the operation's security requirement) and account scope.
    * @throws {ForbiddenError}
    */
-  authorize(principal: Principal, operation: SpecOperation, accountId: string | undefined): void {
+  authorize(principal: Principal, operation: SecuredOperation, accountId: string | undefined): void {
     authorizeOperation(principal, operation, this.spec.schemeKinds, accountId);
   }
 }

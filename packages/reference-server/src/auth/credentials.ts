@@ -14,11 +14,8 @@ import { ACCOUNT_ID_PATTERN, ALL_ACCOUNTS } from './principal.js';
  * ```
  */
 export class InvalidScopeError extends Error {
+  override readonly name = 'InvalidScopeError';
   readonly code = 'invalid_scope';
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidScopeError';
-  }
 }
 
 /**

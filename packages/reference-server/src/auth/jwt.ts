@@ -10,7 +10,7 @@ import {
   errors as joseErrors,
   jwtVerify,
 } from 'jose';
-import { UnauthorizedError } from '../http/errors.js';
+import { UnauthorizedError } from '../errors.js';
 import { ALL_ACCOUNTS, type Principal } from './principal.js';
 
 /** Asymmetric algorithms accepted with a JWKS (never `none`, never HS* with a public key). */

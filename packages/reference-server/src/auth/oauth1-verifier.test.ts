@@ -1,6 +1,6 @@
 import { createOAuth1Signer } from '@mtls-gateway/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidRequestError, UnauthorizedError } from '../http/errors.js';
+import { InvalidRequestError, UnauthorizedError } from '../errors.js';
 import { Keyring, MasterKey } from '../secrets/master-key.js';
 import { migrate } from '../storage/migrations.js';
 import { openTestPglite, type TestDatabase } from '../storage/testing/test-databases.js';

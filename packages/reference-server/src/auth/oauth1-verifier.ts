@@ -5,8 +5,8 @@ import {
   parseAuthorizationHeader,
   signatureBaseString,
   signHmac,
-} from '@mtls-gateway/sdk';
-import { InvalidRequestError, UnauthorizedError } from '../http/errors.js';
+} from '@mtls-gateway/contract/oauth1';
+import { InvalidRequestError, UnauthorizedError } from '../errors.js';
 import type { OAuthCredentialStore } from './credentials.js';
 import type { NonceStore } from './nonce-store.js';
 import type { Principal } from './principal.js';
@@ -62,7 +62,7 @@ function signaturesMatch(expected: string, given: string): boolean {
 }
 
 /**
- * Verifies OAuth 1.0a (RFC 5849) signed requests: the base string is rebuilt with the SDK's own functions
+ * Verifies OAuth 1.0a (RFC 5849) signed requests: the base string is rebuilt with the functions the SDK signs with
  * (method, URL, query, protocol and form parameters), signed with the consumer secret (HMAC-SHA1 or
  * HMAC-SHA256) and compared in constant time; the timestamp must be within the window and the nonce new — the
  * nonce is recorded in the database, so a replay is refused on every replica.

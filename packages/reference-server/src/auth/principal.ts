@@ -1,5 +1,5 @@
-import { ForbiddenError, UnauthorizedError } from '../http/errors.js';
-import type { AuthSchemeKind, SpecOperation } from '../http/openapi.js';
+import { ForbiddenError, UnauthorizedError } from '../errors.js';
+import type { AuthSchemeKind, SecuredOperation } from './operation-security.js';
 
 /** Grants every account (the LPA role) when found in a credential's accounts. */
 export const ALL_ACCOUNTS = '*';
@@ -50,7 +50,7 @@ export function coversAccount(principal: Principal, accountId: string): boolean 
  */
 export function authorizeOperation(
   principal: Principal,
-  operation: SpecOperation,
+  operation: SecuredOperation,
   schemeKinds: ReadonlyMap<string, AuthSchemeKind>,
   accountId: string | undefined,
 ): void {

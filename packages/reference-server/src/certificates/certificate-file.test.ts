@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { CertificateFileRejectedError } from '../errors.js';
 import { openCertificateFiles } from './certificate-file.js';
-import { CertificateFileRejectedError } from './errors.js';
 import {
   inProcessP12Opener,
   type OpenP12Task,
@@ -61,7 +61,6 @@ describe('openCertificateFiles', () => {
     expect(error).toBeInstanceOf(CertificateFileRejectedError);
     expect(error).toMatchObject({
       code: 'p12_wrong_password',
-      status: 400,
       errors: [{ location: 'body', name: '/1/p12', message: expect.stringMatching(/^p12_wrong_password: /) }],
     });
     expect((error as Error).message).toMatch(

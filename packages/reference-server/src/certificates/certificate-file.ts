@@ -1,36 +1,8 @@
-import { P12CorruptError, P12Error, type ParsedP12 } from '@mtls-gateway/sdk/p12';
+import { type FileVerdict, openUploadedFiles, type P12Input } from '@mtls-gateway/contract';
+import { P12Error, type P12ErrorCode, type ParsedP12 } from '@mtls-gateway/sdk/p12';
+import { CertificateFileRejectedError, type P12ProblemCode } from '../errors.js';
 import type { SecretMaterial } from '../secrets/secret-store.js';
-import { CertificateFileRejectedError } from './errors.js';
 import { inProcessP12Opener, type OpenP12Result, type P12Opener } from './p12-worker-pool.js';
-
-/**
- * Turns the `p12` of a JSON body into bytes: an array of byte values (as documented) or a base64 string
- * (DESIGN §2). The spec's schema has already checked the shape; this re-checks so the function is safe alone.
- *
- * @throws {P12CorruptError} when the value is neither.
- * @example
- * ```ts
- * decodeP12Bytes([48, 130, 9]); // Uint8Array [48, 130, 9]
- * decodeP12Bytes('MIIJqQ=='); // the same bytes as base64
- * ```
- */
-export function decodeP12Bytes(value: unknown): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  if (typeof value === 'string') {
-    const compact = value.replace(/[\r\n]/g, '');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) {
-      throw new P12CorruptError('the p12 string is not standard base64');
-    }
-    return new Uint8Array(Buffer.from(compact, 'base64'));
-  }
-  if (Array.isArray(value) && value.every((byte) => Number.isInteger(byte) && byte >= 0 && byte <= 255)) {
-    return Uint8Array.from(value as number[]);
-  }
-  throw new P12CorruptError('p12 must be an array of byte values (0–255) or a base64 string');
-}
-
-/** A PKCS#12 file as bytes, as an array of byte values, or as base64 text. */
-export type P12Input = Uint8Array | readonly number[] | string;
 
 /** What the server keeps of an opened PKCS#12: the secret material and the certificate's public facts. */
 export interface OpenedCertificateFile {
@@ -46,7 +18,7 @@ export interface OpenedCertificateFile {
 
 /** One file of a create or update request. */
 export interface CertificateFileInput {
-  /** The PKCS#12 file: bytes, or a JSON body's `p12` (byte values or base64), see {@link decodeP12Bytes}. */
+  /** The PKCS#12 file: bytes, or a JSON body's `p12` (byte values or base64; `decodeP12Input` of the contract). */
   p12: P12Input;
   /** The PKCS#12 password; used to open the file, never stored. */
   password: string;
@@ -86,8 +58,17 @@ function toOpened(parsed: ParsedP12): OpenedCertificateFile {
 }
 
 /**
- * Opens every file of a request, one after another, before anything is stored: the first unusable file
- * refuses the whole request, and the files after it are not opened at all (no work after a refusal).
+ * The problem code of a refused file. `p12_invalid_input` is the SDK's code for unusable createP12 arguments:
+ * opening a file never raises it, and the server never sends it.
+ */
+function refusalCode(code: P12ErrorCode): P12ProblemCode {
+  return code === 'p12_invalid_input' ? 'p12_corrupt' : code;
+}
+
+/**
+ * Opens every file of a request by the contract's rule (`openUploadedFiles`), in the app's worker pool: one
+ * after another, before anything is stored; the first unusable file refuses the whole request, and the files
+ * after it are not opened at all (no work after a refusal).
  * Expired and not-yet-valid certificates are refused unless `allowExpired`.
  *
  * @throws {CertificateFileRejectedError} with the `p12_*` code of the refused item, named in `errors`.
@@ -103,39 +84,28 @@ export async function openCertificateFiles(
   options: OpenCertificateFilesOptions = {},
 ): Promise<OpenedCertificateFile[]> {
   const now = options.now ?? new Date();
-  const pointer = options.pointer ?? ((index: number) => `/${index}/p12`);
-  const describeItem = options.describeItem ?? ((index: number) => `Item ${index}`);
   const opener = options.opener ?? inProcessP12Opener;
-  const opened: OpenedCertificateFile[] = [];
-  for (const [index, file] of files.entries()) {
-    let result: OpenP12Result;
-    try {
-      const bytes = decodeP12Bytes(file.p12);
-      result = await opener.open({
-        bytes,
-        password: file.password,
-        now,
-        allowExpired: options.allowExpired === true,
-      });
-    } catch (error) {
-      if (!(error instanceof P12Error)) throw error;
-      result = { ok: false, code: error.code, message: error.message };
-    }
-    if (!result.ok) {
-      const unchecked = files.length - index - 1;
-      const rest =
-        unchecked === 0
-          ? ''
-          : unchecked === 1
-            ? ' The item after it was not checked.'
-            : ` The ${unchecked} items after it were not checked.`;
-      throw new CertificateFileRejectedError(
-        result.code,
-        `${describeItem(index)}: ${result.message}${rest} Nothing was stored.`,
-        [{ location: 'body', name: pointer(index), message: `${result.code}: ${result.message}` }],
-      );
-    }
-    opened.push(toOpened(result.parsed));
-  }
-  return opened;
+  const allowExpired = options.allowExpired === true;
+  const result = await openUploadedFiles(
+    files,
+    async (bytes, password): Promise<FileVerdict<OpenedCertificateFile, P12ProblemCode>> => {
+      let opened: OpenP12Result;
+      try {
+        opened = await opener.open({ bytes, password, now, allowExpired });
+      } catch (error) {
+        if (!(error instanceof P12Error)) throw error;
+        opened = { ok: false, code: error.code, message: error.message };
+      }
+      return opened.ok
+        ? { ok: true, value: toOpened(opened.parsed) }
+        : { ok: false, code: refusalCode(opened.code), message: opened.message };
+    },
+    {
+      pointer: options.pointer ?? ((index) => `/${index}/p12`),
+      describeItem: options.describeItem ?? ((index) => `Item ${index}`),
+    },
+  );
+  if (result.ok) return result.opened;
+  const { code, detail, errors } = result.refusal;
+  throw new CertificateFileRejectedError(code, detail, errors);
 }

@@ -113,7 +113,7 @@ describe('certificate multipart caps over HTTP', () => {
     app = await startTestApp({
       db: database.db,
       config: prepared.config,
-      routes: [createCertificateRoutes({ sweepIntervalMs: 0 })],
+      routes: [createCertificateRoutes()],
     });
     token = (
       await app.context.auth.tokens.create({

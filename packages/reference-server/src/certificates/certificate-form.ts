@@ -1,7 +1,12 @@
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { InputError } from '@mtls-gateway/contract';
+import {
+  type InputErrorOptions,
+  inputErrorsOf,
+  schemaValidators,
+  type ValidateFunction,
+} from '@mtls-gateway/contract/validation';
 import type { FastifyRequest } from 'fastify';
-import { type InputError, InvalidRequestError } from '../http/errors.js';
+import { InvalidRequestError } from '../errors.js';
 import { type MultipartFormBounds, readMultipartForm } from '../http/multipart-form.js';
 import type { GatewaySpec } from '../http/openapi.js';
 
@@ -54,8 +59,6 @@ const FIELD_NAMES: Record<CertificateFormKind, readonly string[]> = {
   replace: ['file', 'certificate', 'id', 'name', 'password'],
 };
 
-const SCHEMA_ID = 'https://mtls-gateway.dev/openapi.json';
-
 interface FormValidators {
   create: ValidateFunction;
   replace: ValidateFunction;
@@ -74,16 +77,16 @@ const validatorsBySpec = new WeakMap<GatewaySpec, FormValidators>();
 
 /**
  * The `certificate` part is checked with the spec's own schemas (`CertificateFileMetadata`,
- * `CertificateFileReplacementMetadata`), plain fields with the same schemas after `id` is read as a number.
+ * `CertificateFileReplacementMetadata`), plain fields with the same schemas after `id` is read as a number;
+ * every problem is listed.
  */
 function validatorsFor(spec: GatewaySpec): FormValidators {
   let validators = validatorsBySpec.get(spec);
   if (!validators) {
-    const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false, logger: false });
-    ajv.addSchema({ ...spec.document, $id: SCHEMA_ID });
+    const schemas = schemaValidators(spec.document);
     validators = {
-      create: ajv.compile({ $ref: `${SCHEMA_ID}#/components/schemas/CertificateFileMetadata` }),
-      replace: ajv.compile({ $ref: `${SCHEMA_ID}#/components/schemas/CertificateFileReplacementMetadata` }),
+      create: schemas.component('CertificateFileMetadata', { allErrors: true }),
+      replace: schemas.component('CertificateFileReplacementMetadata', { allErrors: true }),
       // Bytes, not characters: a value the schema accepts is never cut, and the schema then gives the
       // precise 400 for one that is a little too long.
       partCaps: {
@@ -98,16 +101,9 @@ function validatorsFor(spec: GatewaySpec): FormValidators {
   return validators;
 }
 
-function toInputErrors(errors: readonly ErrorObject[], prefix: string): InputError[] {
-  return errors.map((error) => {
-    const missing = (error.params as { missingProperty?: unknown }).missingProperty;
-    const property = error.keyword === 'required' ? `/${String(missing)}` : error.instancePath;
-    return {
-      location: 'body' as const,
-      name: `${prefix}${property}`,
-      message: error.keyword === 'required' ? 'is required' : (error.message ?? 'is invalid'),
-    };
-  });
+/** Names inside the `certificate` part are prefixed with it; an unknown property is reported at its object. */
+function formErrorOptions(prefix: string): InputErrorOptions {
+  return { namePrefix: prefix, unknownProperty: 'schema' };
 }
 
 function invalid(detail: string, errors: InputError[]): InvalidRequestError {
@@ -218,7 +214,7 @@ export async function readCertificateForm(
       );
     }
     if (!validate(metadata)) {
-      const errors = toInputErrors(validate.errors ?? [], 'certificate');
+      const errors = inputErrorsOf(validate.errors, 'body', formErrorOptions('certificate'));
       throw invalid(`The certificate part is invalid: ${errors[0]?.name} ${errors[0]?.message}.`, errors);
     }
     values = metadata as Record<string, unknown>;
@@ -233,7 +229,7 @@ export async function readCertificateForm(
       values.id = Number(plain.id);
     }
     if (!validate(values)) {
-      const errors = toInputErrors(validate.errors ?? [], '').map((error) => ({
+      const errors = inputErrorsOf(validate.errors, 'body', formErrorOptions('')).map((error) => ({
         ...error,
         name: error.name?.replace(/^\//, ''),
       }));

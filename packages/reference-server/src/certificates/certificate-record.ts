@@ -1,4 +1,4 @@
-import type { components } from '@mtls-gateway/sdk';
+import type { components } from '@mtls-gateway/contract';
 
 /** The spec's `Certificate` schema: what every certificate operation answers with. */
 export type CertificateResource = components['schemas']['Certificate'];

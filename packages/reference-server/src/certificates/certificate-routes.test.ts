@@ -128,7 +128,7 @@ describe.each(testDatabaseEngines)('certificate routes over HTTP on $kind', ({ k
     const routes: GatewayRoutePlugin = (app, context) => {
       faulty = new FaultySecretStore(context.secrets);
       const service = new CertificateService({ db: context.db, secrets: faulty, logger: context.logger });
-      return createCertificateRoutes({ service, sweepIntervalMs: 0 })(app, context);
+      return createCertificateRoutes({ service })(app, context);
     };
     server = await startTestApp({ db: database.db, config, routes: [routes, mappingRoutes] });
     const { tokens } = server.context.auth;

@@ -1,24 +1,17 @@
-import type { components } from '@mtls-gateway/sdk';
+import type { components } from '@mtls-gateway/contract';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidRequestError } from '../errors.js';
 import type { GatewayContext, GatewayRoutePlugin } from '../http/context.js';
-import { InvalidRequestError } from '../http/errors.js';
 import { registerSpecRoute } from '../http/spec-routes.js';
 import { readCertificateForm } from './certificate-form.js';
 import { registerCertificateMetrics } from './certificate-metrics.js';
-import { CertificateService, type CertificateWriteOptions } from './certificate-service.js';
+import type { CertificateService, CertificateWriteOptions } from './certificate-service.js';
 
 type Schemas = components['schemas'];
 
 /** Options of {@link createCertificateRoutes}. */
 export interface CertificateRoutesOptions {
-  /**
-   * How often this replica sweeps what interrupted writes left behind (`sweepPendingCertificates`), in ms.
-   * Default 60 000; 0 turns the sweep off.
-   */
-  sweepIntervalMs?: number | undefined;
-  /** Age after which a `pending` create counts as abandoned. Default 10 minutes. */
-  pendingTimeoutMs?: number | undefined;
-  /** Use this service instead of one built from the context (tests inject faults through it). */
+  /** Use this service instead of the context's (tests inject faults through it). */
   service?: CertificateService | undefined;
 }
 
@@ -41,8 +34,8 @@ function writeOptions(request: FastifyRequest, extra: CertificateWriteOptions = 
 /**
  * The certificate operations of the spec, by operationId: `listCertificates`, `getCertificate`,
  * `createCertificates`, `updateCertificates`, `updateCertificate`, `deleteCertificate`,
- * `createCertificateFromFile` (+ `…Alias`, `by-file`) and `updateCertificateFromFile` (+ `…Alias`).
- * Also sweeps, on an interval, what interrupted certificate writes left behind.
+ * `createCertificateFromFile` (+ `…Alias`, `by-file`) and `updateCertificateFromFile` (+ `…Alias`), served
+ * by the context's `CertificateService` (the app, not this module, runs its sweep).
  *
  * @example
  * ```ts
@@ -51,16 +44,7 @@ function writeOptions(request: FastifyRequest, extra: CertificateWriteOptions = 
  */
 export function createCertificateRoutes(options: CertificateRoutesOptions = {}): GatewayRoutePlugin {
   return (app, context: GatewayContext) => {
-    const pendingTimeoutMs = options.pendingTimeoutMs ?? 10 * 60_000;
-    const certificates =
-      options.service ??
-      new CertificateService({
-        db: context.db,
-        secrets: context.secrets,
-        logger: context.logger,
-        pendingTimeoutMs,
-        p12Opener: context.p12Workers,
-      });
+    const certificates = options.service ?? context.certificates;
     const limits = context.config.multipart;
     registerCertificateMetrics(context.metrics, context.db);
 
@@ -139,20 +123,6 @@ export function createCertificateRoutes(options: CertificateRoutesOptions = {}):
     };
     registerSpecRoute(app, 'updateCertificateFromFile', updateFromFile);
     registerSpecRoute(app, 'updateCertificateFromFileAlias', updateFromFile);
-
-    const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
-    if (sweepIntervalMs > 0) {
-      const sweep = () => {
-        certificates
-          .sweepPendingCertificates(new Date(Date.now() - pendingTimeoutMs))
-          .catch((error: unknown) =>
-            context.logger.warn({ err: error }, 'The certificate sweep failed; it will retry.'),
-          );
-      };
-      const timer = setInterval(sweep, sweepIntervalMs);
-      timer.unref();
-      app.addHook('onClose', async () => clearInterval(timer));
-    }
   };
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { InvalidRequestError, NameConflictError, NotFoundError } from '../http/errors.js';
+import type { P12Input } from '@mtls-gateway/contract';
+import { InvalidRequestError, NameConflictError, NotFoundError } from '../errors.js';
 import { SecretDecryptionError } from '../secrets/errors.js';
 import {
   assertValidSecretRef,
@@ -8,26 +9,22 @@ import {
   type SecretMaterial,
   type SecretStore,
 } from '../secrets/secret-store.js';
-import type { Database, Transaction } from '../storage/database.js';
-import { UniqueViolationError } from '../storage/errors.js';
-import { generateRandomId } from '../storage/ids.js';
-import { publishLocalChange } from '../storage/local-changes.js';
-import type { ChangeKind } from '../storage/migrations.js';
+import { ChangeLog } from '../storage/change-log.js';
+import type { Database } from '../storage/database.js';
 import {
   type CertificateFileInput,
   type OpenCertificateFilesOptions,
   type OpenedCertificateFile,
   openCertificateFiles,
-  type P12Input,
 } from './certificate-file.js';
 import {
-  CERTIFICATE_COLUMNS,
   type CertificateResource,
   type CertificateRow,
   type CertificateSaveResult,
   computeCertificateStatus,
   renderCertificate,
 } from './certificate-record.js';
+import { CertificateRepository, isNameTaken } from './certificate-repository.js';
 import type { P12Opener } from './p12-worker-pool.js';
 
 /** The logger the services report background problems to (a pino / Fastify logger fits). */
@@ -59,9 +56,9 @@ export interface CertificateReplacementInput {
 export interface CertificateWriteOptions {
   /** Accept certificates outside their validity period (`allowExpired=true`). */
   allowExpired?: boolean | undefined;
-  /** Where item `index` sits in the request, for `errors[].name` of a 400. Default `/<index>/p12`. */
+  /** Where item `index` sits in the request, for `errors[].name` of a refusal. Default `/<index>/p12`. */
   pointer?: OpenCertificateFilesOptions['pointer'];
-  /** How item `index` is named in a 400's detail. Default `Item <index> ("<name>")`. */
+  /** How item `index` is named in a refusal's detail. Default `Item <index> ("<name>")`. */
   describeItem?: OpenCertificateFilesOptions['describeItem'];
 }
 
@@ -87,12 +84,17 @@ export interface CertificateSweepResult {
 export interface CertificateServiceOptions {
   db: Database;
   secrets: SecretStore;
+  /**
+   * The app's change log (the composition root's): its listeners hear of each change once committed.
+   * Default: a change log of this service's own — changes still reach every replica through `change_log`.
+   */
+  changes?: ChangeLog | undefined;
   logger?: ServiceLogger | undefined;
   /** The clock (tests). Default `() => new Date()`. */
   now?: (() => Date) | undefined;
   /**
    * How long a create may stay `pending` before its row counts as abandoned (a crash between steps): a new
-   * upload with the same name then removes it instead of answering 409. Default 10 minutes.
+   * upload with the same name then removes it instead of refusing the name. Default 10 minutes.
    */
   pendingTimeoutMs?: number | undefined;
   /** Secret-store lookups run at once when listing. Default 8. */
@@ -104,14 +106,13 @@ export interface CertificateServiceOptions {
   p12Opener?: P12Opener | undefined;
 }
 
-const DEFAULT_PENDING_TIMEOUT_MS = 10 * 60_000;
+/** Default of {@link CertificateServiceOptions.pendingTimeoutMs}: 10 minutes. */
+export const DEFAULT_PENDING_TIMEOUT_MS = 10 * 60_000;
+
+/** Secrets the orphan sweep examines at a time. */
+const SWEEP_PAGE_SIZE = 500;
 
 const silentLogger: ServiceLogger = { warn() {} };
-
-/** Whether a unique violation is the per-account certificate name index. */
-function isNameConflict(error: unknown): error is UniqueViolationError {
-  return error instanceof UniqueViolationError && error.constraint === 'certificates_account_name_key';
-}
 
 /** The class name of an error, for logs (messages could come from a remote secret store). */
 function errorKind(error: unknown): string {
@@ -151,26 +152,6 @@ async function mapWithConcurrency<T, R>(
   return results;
 }
 
-/** Writes the change-log row replicas poll; always inside the transaction of the change itself. */
-export async function recordChange(
-  tx: Transaction,
-  change: { accountId: string; kind: ChangeKind; certificateId?: number | null; mappingId?: number | null },
-): Promise<void> {
-  await tx.query(
-    'INSERT INTO change_log (account_id, certificate_id, mapping_id, kind) VALUES ($1, $2, $3, $4)',
-    [change.accountId, change.certificateId ?? null, change.mappingId ?? null, change.kind],
-  );
-  // Other replicas see the row within a second; this process acts on it as soon as it is committed.
-  tx.afterCommit(() =>
-    publishLocalChange({
-      accountId: change.accountId,
-      kind: change.kind,
-      certificateId: change.certificateId ?? null,
-      mappingId: change.mappingId ?? null,
-    }),
-  );
-}
-
 /**
  * The account's client certificates: uploads, replacements, soft deletes, reads with a status computed when
  * read, and the key material the forwarding module presents.
@@ -194,7 +175,7 @@ export async function recordChange(
  * ```
  */
 export class CertificateService {
-  readonly #db: Database;
+  readonly #repository: CertificateRepository;
   readonly #secrets: SecretStore;
   readonly #logger: ServiceLogger;
   readonly #now: () => Date;
@@ -203,7 +184,7 @@ export class CertificateService {
   readonly #p12Opener: P12Opener | undefined;
 
   constructor(options: CertificateServiceOptions) {
-    this.#db = options.db;
+    this.#repository = new CertificateRepository(options.db, options.changes ?? new ChangeLog());
     this.#secrets = options.secrets;
     this.#logger = options.logger ?? silentLogger;
     this.#now = options.now ?? (() => new Date());
@@ -227,12 +208,9 @@ export class CertificateService {
     accountId: string,
     options: { includeDeleted?: boolean | undefined } = {},
   ): Promise<CertificateResource[]> {
-    const { rows } = await this.#db.query<CertificateRow>(
-      `SELECT ${CERTIFICATE_COLUMNS} FROM certificates
-       WHERE account_id = $1 AND secret_state = 'stored' ${options.includeDeleted ? '' : 'AND NOT deleted'}
-       ORDER BY created_at, id`,
-      [accountId],
-    );
+    const rows = await this.#repository.listStored(accountId, {
+      includeDeleted: options.includeDeleted === true,
+    });
     return this.#renderAll(rows);
   }
 
@@ -246,7 +224,7 @@ export class CertificateService {
    * ```
    */
   async get(accountId: string, certificateId: number): Promise<CertificateResource> {
-    const row = await this.#findRow(this.#db, accountId, certificateId, { includeDeleted: true });
+    const row = await this.#repository.findStored(accountId, certificateId, { includeDeleted: true });
     if (!row) throw this.#notFound(accountId, certificateId);
     const [rendered] = await this.#renderAll([row]);
     return rendered as CertificateResource;
@@ -268,7 +246,7 @@ export class CertificateService {
     accountId: string,
     certificateId: number,
   ): Promise<LoadedCertificate | undefined> {
-    const row = await this.#findRow(this.#db, accountId, certificateId, { includeDeleted: false });
+    const row = await this.#repository.findStored(accountId, certificateId, { includeDeleted: false });
     if (!row || computeCertificateStatus(row, { secretPresent: true, now: this.#now() }) !== 'Available') {
       return undefined;
     }
@@ -290,7 +268,7 @@ export class CertificateService {
   // ------------------------------------------------------------------------------------------------------
   // Create
 
-  /** Refuses an empty batch, then opens the files one by one (400 naming the first unusable one). */
+  /** Refuses an empty batch, then opens the files one by one (refusing the request at the first unusable one). */
   async #openFiles(
     items: readonly CertificateFileInput[],
     options: CertificateWriteOptions,
@@ -312,13 +290,13 @@ export class CertificateService {
 
   /**
    * Uploads certificates. Every file is opened and checked first, one after another (the first unusable
-   * file → 400 for the whole request, nothing stored, the files after it not opened), names are checked
-   * (409), then each certificate is saved. A certificate whose
+   * file refuses the whole request, nothing stored, the files after it not opened), names are checked, then
+   * each certificate is saved. A certificate whose
    * secret cannot be written is reported in `failedSaveToVaultCertificates` (status `UnAvailable`) and leaves
    * nothing behind.
    *
-   * @throws {CertificateFileRejectedError} 400 `p12_*` naming the refused item.
-   * @throws {NameConflictError} 409 `name_conflict` when a name is taken in the account or used twice.
+   * @throws {CertificateFileRejectedError} `p12_*` naming the refused item.
+   * @throws {NameConflictError} `name_conflict` when a name is taken in the account or used twice.
    * @example
    * ```ts
    * const { successfulySavedCertificates, failedSaveToVaultCertificates } = await certificates.create(
@@ -366,45 +344,17 @@ export class CertificateService {
     opened: readonly OpenedCertificateFile[],
   ): Promise<CertificateRow[]> {
     try {
-      return await this.#db.transaction(async (tx) => {
-        const rows: CertificateRow[] = [];
-        for (const [index, upload] of uploads.entries()) {
-          const file = opened[index] as OpenedCertificateFile;
-          for (;;) {
-            const id = generateRandomId();
-            // ON CONFLICT (id): a (theoretical) id collision retries with a new id without aborting the
-            // transaction; the name index still raises.
-            const { rows: inserted } = await tx.query<CertificateRow>(
-              `INSERT INTO certificates (id, account_id, name, display_name, version, secret_ref, secret_state,
-                 not_before, expires_at, subject, issuer, serial_number, fingerprint_sha256)
-               VALUES ($1, $2, $3, $3, 1, $4, 'pending', $5, $6, $7, $8, $9, $10)
-               ON CONFLICT (id) DO NOTHING
-               RETURNING ${CERTIFICATE_COLUMNS}`,
-              [
-                id,
-                accountId,
-                upload.name,
-                freshSecretRef(accountId, id, 1),
-                file.notBefore,
-                file.notAfter,
-                file.subject,
-                file.issuer,
-                file.serialNumber,
-                file.fingerprintSha256,
-              ],
-            );
-            const row = inserted[0];
-            if (row) {
-              rows.push(row);
-              break;
-            }
-          }
-        }
-        return rows;
-      });
+      return await this.#repository.insertPending(
+        accountId,
+        uploads.map((upload, index) => ({
+          name: upload.name,
+          facts: opened[index] as OpenedCertificateFile,
+        })),
+        (certificateId) => freshSecretRef(accountId, certificateId, 1),
+      );
     } catch (error) {
       // Another request took the name between the check and the insert.
-      if (isNameConflict(error))
+      if (isNameTaken(error))
         throw this.#nameConflict(
           accountId,
           uploads.map((upload) => upload.name),
@@ -435,22 +385,7 @@ export class CertificateService {
 
     let stored: CertificateRow | undefined;
     try {
-      stored = await this.#db.transaction(async (tx) => {
-        const { rows } = await tx.query<CertificateRow>(
-          `UPDATE certificates SET secret_state = 'stored', updated_at = now()
-           WHERE id = $1 AND account_id = $2 AND secret_state = 'pending' AND NOT deleted
-           RETURNING ${CERTIFICATE_COLUMNS}`,
-          [row.id, row.account_id],
-        );
-        const flipped = rows[0];
-        if (flipped)
-          await recordChange(tx, {
-            accountId: row.account_id,
-            certificateId: row.id,
-            kind: 'certificate.created',
-          });
-        return flipped;
-      });
+      stored = await this.#repository.markStored(row);
     } catch (error) {
       // The flip may have committed before the failure surfaced: remove the secret only once the row is
       // known to be gone. If the database is down, the sweep finds the pending row later.
@@ -489,10 +424,7 @@ export class CertificateService {
       );
     }
     try {
-      await this.#db.query(
-        "DELETE FROM certificates WHERE id = $1 AND account_id = $2 AND secret_state = 'pending'",
-        [row.id, row.account_id],
-      );
+      await this.#repository.deletePending(row);
     } catch (error) {
       this.#logger.warn(
         { accountId: row.account_id, certificateId: row.id, error: errorKind(error) },
@@ -504,11 +436,8 @@ export class CertificateService {
   /** After a failed flip: the row first (only if still `pending`), then its secret if the row went. */
   async #discardUnflippedCreate(row: CertificateRow): Promise<void> {
     try {
-      const { rowCount } = await this.#db.query(
-        "DELETE FROM certificates WHERE id = $1 AND account_id = $2 AND secret_state = 'pending'",
-        [row.id, row.account_id],
-      );
-      if (rowCount === 1) await this.#secrets.delete(row.secret_ref, contextOf(row));
+      const deleted = await this.#repository.deletePending(row);
+      if (deleted === 1) await this.#secrets.delete(row.secret_ref, contextOf(row));
     } catch (error) {
       this.#logger.warn(
         { accountId: row.account_id, certificateId: row.id, error: errorKind(error) },
@@ -521,8 +450,9 @@ export class CertificateService {
   // Update
 
   /**
-   * Replaces the file (and optionally the name) of existing certificates. Every file is checked first (400),
-   * every id must be a certificate of the account that is not deleted (404), names must be free (409).
+   * Replaces the file (and optionally the name) of existing certificates. Every file is checked first
+   * (`p12_*`), every id must be a certificate of the account that is not deleted (`not_found`), names must
+   * be free (`name_conflict`).
    * Each certificate's `version` goes up by one and its id stays. A certificate whose new secret cannot be
    * written is left exactly as it was and reported in `failedSaveToVaultCertificates`.
    *
@@ -545,11 +475,7 @@ export class CertificateService {
     this.#assertIdsDistinct(replacements);
 
     const ids = replacements.map((replacement) => replacement.id);
-    const { rows: current } = await this.#db.query<CertificateRow>(
-      `SELECT ${CERTIFICATE_COLUMNS} FROM certificates
-       WHERE account_id = $1 AND id = ANY($2::bigint[]) AND NOT deleted AND secret_state = 'stored'`,
-      [accountId, ids],
-    );
+    const current = await this.#repository.findLive(accountId, ids);
     const byId = new Map(current.map((row) => [row.id, row]));
     const missing = ids.filter((id) => !byId.has(id));
     if (missing.length > 0) {
@@ -609,40 +535,9 @@ export class CertificateService {
 
     let switched: CertificateRow | undefined;
     try {
-      switched = await this.#db.transaction(async (tx) => {
-        // Compare-and-swap on the ref: a concurrent replacement or delete wins, this one changes nothing.
-        const { rows } = await tx.query<CertificateRow>(
-          `UPDATE certificates SET secret_ref = $3, name = COALESCE($4, name), display_name = COALESCE($4, display_name),
-             not_before = $5, expires_at = $6, subject = $7, issuer = $8, serial_number = $9,
-             fingerprint_sha256 = $10, version = version + 1, updated_at = now()
-           WHERE id = $1 AND account_id = $2 AND secret_ref = $11 AND NOT deleted AND secret_state = 'stored'
-           RETURNING ${CERTIFICATE_COLUMNS}`,
-          [
-            row.id,
-            row.account_id,
-            newRef,
-            newName ?? null,
-            file.notBefore,
-            file.notAfter,
-            file.subject,
-            file.issuer,
-            file.serialNumber,
-            file.fingerprintSha256,
-            row.secret_ref,
-          ],
-        );
-        const updated = rows[0];
-        if (updated) {
-          await recordChange(tx, {
-            accountId: row.account_id,
-            certificateId: row.id,
-            kind: 'certificate.updated',
-          });
-        }
-        return updated;
-      });
+      switched = await this.#repository.switchSecret(row, newRef, file, newName);
     } catch (error) {
-      if (isNameConflict(error)) {
+      if (isNameTaken(error)) {
         await this.#deleteSecretQuietly(newRef, context, row);
         throw this.#nameConflict(row.account_id, [newName ?? row.name]);
       }
@@ -665,15 +560,11 @@ export class CertificateService {
 
   /**
    * The switch failed, but it may have committed before the failure surfaced: delete whichever secret the
-   * row no longer points to. When the row cannot be read, both stay (the embedded sweep removes the orphan).
+   * row no longer points to. When the row cannot be read, both stay (the sweep removes the orphan where the store can list secrets).
    */
   async #settleFailedSwitch(row: CertificateRow, newRef: string): Promise<void> {
     try {
-      const { rows } = await this.#db.query<{ secret_ref: string }>(
-        'SELECT secret_ref FROM certificates WHERE id = $1 AND account_id = $2',
-        [row.id, row.account_id],
-      );
-      const current = rows[0]?.secret_ref;
+      const current = await this.#repository.currentSecretRef(row);
       if (current === newRef) await this.#secrets.delete(row.secret_ref, contextOf(row));
       else await this.#secrets.delete(newRef, contextOf(row));
     } catch (error) {
@@ -698,27 +589,7 @@ export class CertificateService {
    * ```
    */
   async delete(accountId: string, certificateId: number): Promise<CertificateResource> {
-    const row = await this.#db.transaction(async (tx) => {
-      const { rows } = await tx.query<CertificateRow>(
-        `UPDATE certificates SET deleted = true, deleted_at = now(), updated_at = now()
-         WHERE id = $1 AND account_id = $2 AND NOT deleted AND secret_state = 'stored'
-         RETURNING ${CERTIFICATE_COLUMNS}`,
-        [certificateId, accountId],
-      );
-      const deleted = rows[0];
-      if (!deleted) return undefined;
-      const { rows: disabled } = await tx.query<{ id: number }>(
-        `UPDATE mappings SET enabled = false, updated_at = now()
-         WHERE account_id = $1 AND certificate_id = $2 AND NOT deleted AND enabled
-         RETURNING id`,
-        [accountId, certificateId],
-      );
-      for (const mapping of disabled) {
-        await recordChange(tx, { accountId, certificateId, mappingId: mapping.id, kind: 'mapping.updated' });
-      }
-      await recordChange(tx, { accountId, certificateId, kind: 'certificate.deleted' });
-      return deleted;
-    });
+    const row = await this.#repository.softDelete(accountId, certificateId);
     if (!row) throw this.#notFound(accountId, certificateId);
     await this.#deleteSecretQuietly(row.secret_ref, contextOf(row), row);
     return renderCertificate(row, 'UnAvailable');
@@ -729,9 +600,10 @@ export class CertificateService {
 
   /**
    * Cleans up after interrupted writes: removes certificates left `pending` (a create that crashed between
-   * its steps) created before `olderThan`, with their secrets; and, with the embedded secret store, secrets
-   * older than `olderThan` that no live certificate points to (an update interrupted before its switch, or a
-   * delete interrupted before removing the secret). Safe to run on several replicas at once.
+   * its steps) created before `olderThan`, with their secrets; and, when the secret store can list its
+   * secrets (`listCertificateSecrets`: the embedded store), secrets older than `olderThan` that no live
+   * certificate points to (an update interrupted before its switch, or a delete interrupted before removing
+   * the secret). Safe to run on several replicas at once.
    *
    * With Vault, secrets orphaned by an interrupted update or delete are not found (the secret store offers no
    * listing); they are never referenced, so never presented.
@@ -745,43 +617,14 @@ export class CertificateService {
     olderThan: Date,
     scope: { accountId?: string | undefined } = {},
   ): Promise<CertificateSweepResult> {
-    const { rows: pending } = await this.#db.query<CertificateRow>(
-      `SELECT ${CERTIFICATE_COLUMNS} FROM certificates
-       WHERE secret_state = 'pending' AND created_at < $1 AND ($2::text IS NULL OR account_id = $2)`,
-      [olderThan, scope.accountId ?? null],
-    );
+    const pending = await this.#repository.listPendingBefore(olderThan, scope.accountId);
     let pendingCertificates = 0;
     for (const row of pending) {
       // Secret first: if this is interrupted, the row still names the secret for the next sweep.
       await this.#secrets.delete(row.secret_ref, contextOf(row));
-      const { rowCount } = await this.#db.query(
-        `DELETE FROM certificates WHERE id = $1 AND secret_state = 'pending'
-         AND NOT EXISTS (SELECT 1 FROM mappings WHERE mappings.certificate_id = certificates.id)`,
-        [row.id],
-      );
-      pendingCertificates += rowCount;
+      pendingCertificates += await this.#repository.deleteAbandonedPending(row.id);
     }
-
-    let orphanedSecrets = 0;
-    if (this.#secrets.kind === 'embedded' && scope.accountId === undefined) {
-      const { rows: orphans } = await this.#db.query<{
-        ref: string;
-        account_id: string;
-        certificate_id: string;
-      }>(
-        `SELECT ref, account_id, certificate_id FROM secret_blobs b
-         WHERE b.updated_at < $1 AND b.ref LIKE 'accounts/%/certificates/%'
-           AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.secret_ref = b.ref AND NOT c.deleted)`,
-        [olderThan],
-      );
-      for (const orphan of orphans) {
-        await this.#secrets.delete(orphan.ref, {
-          accountId: orphan.account_id,
-          certificateId: orphan.certificate_id,
-        });
-        orphanedSecrets++;
-      }
-    }
+    const orphanedSecrets = scope.accountId === undefined ? await this.#sweepOrphanedSecrets(olderThan) : 0;
     if (pendingCertificates > 0 || orphanedSecrets > 0) {
       this.#logger.warn(
         { pendingCertificates, orphanedSecrets },
@@ -791,22 +634,47 @@ export class CertificateService {
     return { pendingCertificates, orphanedSecrets };
   }
 
+  /**
+   * Deletes the certificate secrets written before `olderThan` that no certificate points to, a page at a
+   * time (listed first, then checked: a ref that becomes referenced meanwhile is seen as referenced). Only
+   * stores that can list their secrets find them.
+   */
+  async #sweepOrphanedSecrets(olderThan: Date): Promise<number> {
+    if (!this.#secrets.listCertificateSecrets) return 0;
+    let orphanedSecrets = 0;
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.#secrets.listCertificateSecrets({
+        writtenBefore: olderThan,
+        after,
+        limit: SWEEP_PAGE_SIZE,
+      });
+      const referenced = await this.#repository.referencedSecretRefs(page.map((secret) => secret.ref));
+      for (const secret of page) {
+        if (referenced.has(secret.ref)) continue;
+        await this.#secrets.delete(secret.ref, secret.context);
+        orphanedSecrets++;
+      }
+      if (page.length < SWEEP_PAGE_SIZE) return orphanedSecrets;
+      after = page.at(-1)?.ref;
+    }
+  }
+
+  /**
+   * One sweep of what interrupted writes left behind longer ago than the pending timeout — the app runs it
+   * on an interval (`BuildAppOptions.sweepIntervalMs`).
+   *
+   * @example
+   * ```ts
+   * const { pendingCertificates, orphanedSecrets } = await certificates.sweepAbandonedWrites();
+   * ```
+   */
+  sweepAbandonedWrites(): Promise<CertificateSweepResult> {
+    return this.sweepPendingCertificates(new Date(this.#now().getTime() - this.#pendingTimeoutMs));
+  }
+
   // ------------------------------------------------------------------------------------------------------
   // Helpers
-
-  async #findRow(
-    queryable: Database,
-    accountId: string,
-    certificateId: number,
-    options: { includeDeleted: boolean },
-  ): Promise<CertificateRow | undefined> {
-    const { rows } = await queryable.query<CertificateRow>(
-      `SELECT ${CERTIFICATE_COLUMNS} FROM certificates
-       WHERE id = $1 AND account_id = $2 AND secret_state = 'stored' ${options.includeDeleted ? '' : 'AND NOT deleted'}`,
-      [certificateId, accountId],
-    );
-    return rows[0];
-  }
 
   /** Renders rows, looking up in the secret store only those that could be Available. */
   async #renderAll(rows: readonly CertificateRow[]): Promise<CertificateResource[]> {
@@ -819,7 +687,7 @@ export class CertificateService {
   }
 
   async #renderCurrent(row: CertificateRow): Promise<CertificateResource> {
-    const fresh = await this.#findRow(this.#db, row.account_id, row.id, { includeDeleted: true });
+    const fresh = await this.#repository.findStored(row.account_id, row.id, { includeDeleted: true });
     const [rendered] = await this.#renderAll([fresh ?? row]);
     return rendered as CertificateResource;
   }
@@ -867,20 +735,14 @@ export class CertificateService {
     }
   }
 
-  /** 409 when a name is held by a live certificate; an abandoned `pending` create is swept instead. */
+  /** `name_conflict` when a name is held by a live certificate; an abandoned `pending` create is swept instead. */
   async #assertNamesFree(accountId: string, names: readonly string[]): Promise<void> {
     if (names.length === 0) return;
-    const query = () =>
-      this.#db.query<{ name: string; secret_state: string; created_at: Date }>(
-        `SELECT name, secret_state, created_at FROM certificates
-         WHERE account_id = $1 AND NOT deleted AND name = ANY($2::text[])`,
-        [accountId, names],
-      );
-    let { rows } = await query();
+    let rows = await this.#repository.findNameHolders(accountId, names);
     const abandonedBefore = new Date(this.#now().getTime() - this.#pendingTimeoutMs);
     if (rows.some((row) => row.secret_state === 'pending' && row.created_at < abandonedBefore)) {
       await this.sweepPendingCertificates(abandonedBefore, { accountId });
-      ({ rows } = await query());
+      rows = await this.#repository.findNameHolders(accountId, names);
     }
     if (rows.length > 0)
       throw this.#nameConflict(

@@ -1,7 +1,8 @@
 /**
  * Certificates of the reference server: uploads (JSON and multipart), replacements, soft deletes, reads with
  * a status computed when read, the key material forwarding presents, and the sweep that cleans up after
- * interrupted writes.
+ * interrupted writes. `CertificateRepository` holds the SQL; `CertificateService` the write protocol between
+ * rows and secrets.
  *
  * @example
  * ```ts
@@ -15,9 +16,8 @@ export type {
   CertificateFileInput,
   OpenCertificateFilesOptions,
   OpenedCertificateFile,
-  P12Input,
 } from './certificate-file.js';
-export { decodeP12Bytes, openCertificateFiles } from './certificate-file.js';
+export { openCertificateFiles } from './certificate-file.js';
 export type { CertificateForm, CertificateFormKind, CertificateFormLimits } from './certificate-form.js';
 export { readCertificateForm } from './certificate-form.js';
 export type {
@@ -27,6 +27,8 @@ export type {
   CertificateStatus,
 } from './certificate-record.js';
 export { computeCertificateStatus, renderCertificate } from './certificate-record.js';
+export type { CertificateFacts, NameHolder, PendingCertificate } from './certificate-repository.js';
+export { CertificateRepository, isNameTaken } from './certificate-repository.js';
 export type { CertificateRoutesOptions } from './certificate-routes.js';
 export { certificateRoutes, createCertificateRoutes } from './certificate-routes.js';
 export type {
@@ -38,8 +40,7 @@ export type {
   LoadedCertificate,
   ServiceLogger,
 } from './certificate-service.js';
-export { CertificateService, recordChange } from './certificate-service.js';
-export { CertificateFileRejectedError } from './errors.js';
+export { CertificateService, DEFAULT_PENDING_TIMEOUT_MS } from './certificate-service.js';
 export type {
   OpenP12Result,
   OpenP12Task,

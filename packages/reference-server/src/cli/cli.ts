@@ -4,7 +4,6 @@ import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { buildApp } from '../app.js';
-import { Authenticator } from '../auth/authenticator.js';
 import { InvalidScopeError, validateScope } from '../auth/credentials.js';
 import { ConfigError, type GatewayConfig, loadConfig } from '../config/config.js';
 import type { GatewayRoutePlugin } from '../http/context.js';
@@ -13,9 +12,11 @@ import { startOpsListener } from '../operations/ops-listener.js';
 import { loadCheckedMasterKey, rotateMasterKey } from '../secrets/embedded.js';
 import { SecretStoreError } from '../secrets/errors.js';
 import { Keyring, loadMasterKey, MASTER_KEY_FILE, MasterKey } from '../secrets/master-key.js';
-import { type Database, openDatabase } from '../storage/database.js';
+import { createAuthenticator } from '../services.js';
+import type { Database } from '../storage/database.js';
 import { StorageError } from '../storage/errors.js';
 import { migrate } from '../storage/migrations.js';
+import { openDatabase } from '../storage/open-database.js';
 import { parseDuration } from './duration.js';
 import { createDefaultRoutePlugins } from './route-plugins.js';
 
@@ -50,11 +51,8 @@ export interface CliIo {
 
 /** A command-line mistake: exit code 2 and the usage hint. */
 export class UsageError extends Error {
+  override readonly name = 'UsageError';
   readonly code = 'usage';
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
 }
 
 /** Description of the token `serve` creates once in development; its presence is the "already shown" marker. */
@@ -273,7 +271,7 @@ async function runAdminCommand(invocation: Invocation, config: GatewayConfig, io
       warn,
     });
     const keyring = new Keyring(masterKey);
-    const auth = new Authenticator({ db, keyring: () => keyring, spec });
+    const auth = createAuthenticator(config, { db, keyring: () => keyring, spec });
 
     switch (command) {
       case 'credentials add':

@@ -198,6 +198,7 @@ const SECRET_KEYS: ReadonlySet<ConfigKey> = new Set([
  * ```
  */
 export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
   readonly code = 'invalid_config';
 
   constructor(readonly problems: string[]) {
@@ -206,7 +207,6 @@ export class ConfigError extends Error {
         ? `Invalid configuration: ${problems[0]}`
         : `Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
     );
-    this.name = 'ConfigError';
   }
 }
 

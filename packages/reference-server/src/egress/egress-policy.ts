@@ -1,5 +1,5 @@
 import { BlockList, isIP } from 'node:net';
-import { DestinationBlockedError, type GatewayErrorOptions } from '../http/errors.js';
+import { DestinationBlockedError, type GatewayErrorOptions } from '../errors.js';
 import {
   classifyAddress,
   embeddedIpv4Addresses,
@@ -24,6 +24,8 @@ export type EgressRefusalReason = RefusedRangeKind | 'scheme' | 'port' | 'invali
  * ```
  */
 export class EgressRefusedError extends DestinationBlockedError {
+  override readonly name = 'EgressRefusedError';
+
   constructor(
     readonly reason: EgressRefusalReason,
     readonly host: string,

@@ -1,5 +1,5 @@
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
-import { PayloadTooLargeError } from '../http/errors.js';
+import { PayloadTooLargeError } from '../errors.js';
 
 /** The 413 of a forwarded body over `limit` bytes. */
 export function bodyTooLarge(limit: number): PayloadTooLargeError {

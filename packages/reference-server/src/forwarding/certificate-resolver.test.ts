@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { createTestCA } from '../../../../test/support/pki.js';
 import type { LoadedCertificate } from '../certificates/certificate-service.js';
 import { CertificateResolver, type CertificateSource } from './certificate-resolver.js';
-import { TtlLru } from './ttl-lru.js';
 import { UpstreamTls } from './upstream-tls.js';
 
 const client = createTestCA().issue({ commonName: 'tenant', kind: 'client' });
@@ -11,12 +10,15 @@ function source(): CertificateSource & {
   mappingCalls: number;
   materialCalls: number;
   version: number;
+  validForMs: number;
   gate?: Promise<void>;
 } {
   const state = {
     mappingCalls: 0,
     materialCalls: 0,
     version: 1,
+    /** The certificate's notAfter, from the moment it is loaded. */
+    validForMs: 60_000,
     gate: undefined as Promise<void> | undefined,
     async resolveMapping() {
       state.mappingCalls += 1;
@@ -30,7 +32,7 @@ function source(): CertificateSource & {
         id: 9,
         version,
         material: { privateKeyPem: client.keyPem, certificatePem: client.certPem, chainPem: [] },
-        notAfter: new Date(Date.now() + 60_000),
+        notAfter: new Date(Date.now() + state.validForMs),
       };
     },
   };
@@ -93,21 +95,84 @@ describe('CertificateResolver', () => {
   });
 });
 
-describe('TtlLru', () => {
-  it('evicts the least recently used entry and expires by TTL or deadline', () => {
-    let now = 0;
-    const cache = new TtlLru<string, number>({ maxEntries: 2, ttlMs: 100, now: () => now });
-    cache.set('a', 1);
-    cache.set('b', 2);
-    cache.get('a');
-    cache.set('c', 3);
-    expect(cache.get('b')).toBeUndefined();
-    expect(cache.get('a')).toBe(1);
-    cache.set('d', 4, 10);
-    now = 50;
-    expect(cache.get('d')).toBeUndefined();
-    expect(cache.get('a')).toBe(1);
-    now = 150;
-    expect(cache.get('a')).toBeUndefined();
+describe('CertificateResolver caches', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('keep a decrypted key no longer than its TTL', async () => {
+    const fake = source();
+    const resolver = new CertificateResolver({
+      source: fake,
+      upstreamTls: new UpstreamTls(),
+      canUseCache: () => true,
+      certificateTtlMs: 250,
+      mappingTtlMs: 250,
+    });
+    await resolver.resolve(request);
+    await resolver.resolve(request);
+    expect([fake.mappingCalls, fake.materialCalls]).toEqual([1, 1]);
+    await sleep(400);
+    await resolver.resolve(request);
+    expect([fake.mappingCalls, fake.materialCalls]).toEqual([2, 2]);
+  });
+
+  it("keep a decrypted key no longer than the certificate's notAfter, even within the TTL", async () => {
+    const fake = source();
+    fake.validForMs = 250;
+    const resolver = new CertificateResolver({
+      source: fake,
+      upstreamTls: new UpstreamTls(),
+      canUseCache: () => true,
+    });
+    await resolver.resolve(request);
+    await resolver.resolve(request);
+    expect(fake.materialCalls).toBe(1);
+    await sleep(400);
+    await resolver.resolve(request);
+    expect([fake.mappingCalls, fake.materialCalls]).toEqual([1, 2]);
+    // Material already past its notAfter is used for this request but never cached.
+    fake.validForMs = -1000;
+    resolver.invalidateCertificate('le1', 9);
+    await resolver.resolve(request);
+    await resolver.resolve(request);
+    expect(fake.materialCalls).toBe(4);
+    expect(resolver.cachedCertificates).toBe(0);
+  });
+
+  it('stay bounded, dropping the least recently used key first', async () => {
+    const fake = source();
+    const resolver = new CertificateResolver({
+      source: fake,
+      upstreamTls: new UpstreamTls(),
+      canUseCache: () => true,
+      maxCertificates: 2,
+    });
+    const of = (accountId: string) => ({ ...request, accountId });
+    await resolver.resolve(of('a'));
+    await resolver.resolve(of('b'));
+    await resolver.resolve(of('a')); // a is now the most recently used
+    await resolver.resolve(of('c')); // drops b
+    expect(resolver.cachedCertificates).toBe(2);
+    expect(fake.materialCalls).toBe(3);
+    await resolver.resolve(of('a'));
+    expect(fake.materialCalls).toBe(3);
+    await resolver.resolve(of('b'));
+    expect(fake.materialCalls).toBe(4);
+  });
+
+  it('forget only the invalidated account’s mapping lookups', async () => {
+    const fake = source();
+    const resolver = new CertificateResolver({
+      source: fake,
+      upstreamTls: new UpstreamTls(),
+      canUseCache: () => true,
+    });
+    const of = (accountId: string) => ({ ...request, accountId });
+    await resolver.resolve(of('le1'));
+    await resolver.resolve(of('le10'));
+    expect(fake.mappingCalls).toBe(2);
+    resolver.invalidateMappings('le1');
+    await resolver.resolve(of('le1'));
+    await resolver.resolve(of('le10'));
+    expect(fake.mappingCalls).toBe(3);
   });
 });

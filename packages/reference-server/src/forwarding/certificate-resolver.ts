@@ -1,8 +1,8 @@
 import type { SecureContext } from 'node:tls';
+import { LRUCache } from 'lru-cache';
 import type { LoadedCertificate } from '../certificates/certificate-service.js';
 import { SecretStoreUnavailableError } from '../secrets/errors.js';
 import { DatabaseUnavailableError } from '../storage/errors.js';
-import { TtlLru } from './ttl-lru.js';
 import type { UpstreamTls } from './upstream-tls.js';
 
 /**
@@ -46,6 +46,11 @@ export interface CertificateResolverOptions {
   mappingTtlMs?: number | undefined;
 }
 
+/** A cached mapping lookup; `certificateId: null` caches "no mapping applies" too. */
+interface MappingLookup {
+  certificateId: number | null;
+}
+
 function mappingKey(accountId: string, serviceName: string | undefined, url: string): string {
   return `${accountId}\u0000${serviceName ?? ''}\u0000${url}`;
 }
@@ -79,21 +84,22 @@ export class CertificateResolver {
   readonly #source: CertificateSource;
   readonly #upstreamTls: UpstreamTls;
   readonly #canUseCache: () => boolean;
-  readonly #certificates: TtlLru<string, ResolvedCertificate>;
-  readonly #mappings: TtlLru<string, number | null>;
+  readonly #certificates: LRUCache<string, ResolvedCertificate>;
+  readonly #mappings: LRUCache<string, MappingLookup>;
   #generation = 0;
 
   constructor(options: CertificateResolverOptions) {
     this.#source = options.source;
     this.#upstreamTls = options.upstreamTls;
     this.#canUseCache = options.canUseCache ?? (() => false);
-    this.#certificates = new TtlLru({
-      maxEntries: options.maxCertificates ?? 1000,
-      ttlMs: options.certificateTtlMs ?? 5 * 60_000,
+    // Least recently used entries go first when full; an entry past its TTL is never returned.
+    this.#certificates = new LRUCache({
+      max: Math.max(1, options.maxCertificates ?? 1000),
+      ttl: options.certificateTtlMs ?? 5 * 60_000,
     });
-    this.#mappings = new TtlLru({
-      maxEntries: options.maxMappingLookups ?? 10_000,
-      ttlMs: options.mappingTtlMs ?? 60_000,
+    this.#mappings = new LRUCache({
+      max: Math.max(1, options.maxMappingLookups ?? 10_000),
+      ttl: options.mappingTtlMs ?? 60_000,
     });
   }
 
@@ -115,20 +121,20 @@ export class CertificateResolver {
     const generation = this.#generation;
 
     const key = mappingKey(accountId, serviceName, url);
-    let certificateId = useCache ? this.#mappings.get(key) : undefined;
-    if (certificateId === undefined) {
+    let lookup = useCache ? this.#mappings.get(key) : undefined;
+    if (lookup === undefined) {
       try {
         const mapping = await this.#source.resolveMapping({ accountId, serviceName, url });
-        certificateId = mapping ? mapping.certificateId : null;
-        if (generation === this.#generation) this.#mappings.set(key, certificateId);
+        lookup = { certificateId: mapping ? mapping.certificateId : null };
+        if (generation === this.#generation) this.#mappings.set(key, lookup);
       } catch (error) {
         // Stale if unavailable: no change can be committed while the database is down for everyone.
-        certificateId = isDependencyUnavailable(error) ? this.#mappings.get(key) : undefined;
-        if (certificateId === undefined) throw error;
+        lookup = isDependencyUnavailable(error) ? this.#mappings.get(key) : undefined;
+        if (lookup === undefined) throw error;
       }
     }
-    if (certificateId === null) return undefined;
-    return this.#certificate(accountId, certificateId, useCache, generation);
+    if (lookup.certificateId === null) return undefined;
+    return this.#certificate(accountId, lookup.certificateId, useCache, generation);
   }
 
   async #certificate(
@@ -160,10 +166,11 @@ export class CertificateResolver {
             secureContext: this.#upstreamTls.secureContextFor(loaded.material),
           };
     if (generation === this.#generation) {
-      const notAfter = loaded.notAfter
-        ? performance.now() + (loaded.notAfter.getTime() - Date.now())
-        : undefined;
-      this.#certificates.set(key, resolved, notAfter);
+      // The key is never kept past the certificate's notAfter (a TTL of 0 would mean "forever": not cached).
+      const untilNotAfter = loaded.notAfter ? Math.floor(loaded.notAfter.getTime() - Date.now()) : Infinity;
+      const ttl = Math.min(this.#certificates.ttl, untilNotAfter);
+      if (ttl >= 1) this.#certificates.set(key, resolved, { ttl });
+      else this.#certificates.delete(key);
     }
     return resolved;
   }
@@ -179,7 +186,7 @@ export class CertificateResolver {
   invalidateMappings(accountId: string): void {
     this.#generation += 1;
     const prefix = `${accountId}\u0000`;
-    this.#mappings.deleteWhere((key) => key.startsWith(prefix));
+    for (const key of [...this.#mappings.keys()]) if (key.startsWith(prefix)) this.#mappings.delete(key);
   }
 
   /** Forgets everything. */

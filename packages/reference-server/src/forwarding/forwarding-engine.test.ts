@@ -12,7 +12,7 @@ import {
 } from '../../../../test/support/pki.js';
 import type { LoadedCertificate } from '../certificates/certificate-service.js';
 import { EgressRefusedError } from '../egress/egress-policy.js';
-import { CertificateNotFoundError, PayloadTooLargeError, TransportFailureError } from '../http/errors.js';
+import { CertificateNotFoundError, PayloadTooLargeError, TransportFailureError } from '../errors.js';
 import { MetricsRegistry } from '../operations/metrics.js';
 import type { CertificateSource } from './certificate-resolver.js';
 import { ForwardingEngine, type ForwardRequestInput, type SocketOpenerFactory } from './forwarding-engine.js';
@@ -230,7 +230,7 @@ describe('ForwardingEngine', () => {
     const error = await rejection(engine.forwardRequest(input(`${mtlsServer.url}/needs-cert`)));
     expect(error).toBeInstanceOf(TransportFailureError);
     const failure = error as TransportFailureError;
-    expect(failure.status).toBe(424);
+    expect(failure.code).toBe('transport_failure');
     expect(failure.headers['LP-error-from-transport']).toBe('UND_ERR_SOCKET');
     expect(failure.headers['LP-message-from-transport']).toContain('127.0.0.1:');
     expect(await metrics.render()).toMatch(

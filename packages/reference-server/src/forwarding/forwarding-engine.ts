@@ -11,13 +11,13 @@ import {
   PayloadTooLargeError,
   TransportFailureError,
   UnavailableError,
-} from '../http/errors.js';
+} from '../errors.js';
 import { SecretStoreUnavailableError } from '../secrets/errors.js';
 import type { SecretMaterial } from '../secrets/secret-store.js';
+import type { ChangeRecord } from '../storage/change-log.js';
 import { DatabaseInUseError, DatabaseUnavailableError } from '../storage/errors.js';
 import { assertDeclaredLengthWithin, limitBody } from './body-limit.js';
 import { CertificateResolver, type CertificateSource } from './certificate-resolver.js';
-import type { ChangeRecord } from './change-watcher.js';
 import {
   type CertificateLabel,
   type ForwardingMetrics,

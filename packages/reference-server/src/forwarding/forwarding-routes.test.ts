@@ -9,14 +9,14 @@ import { Readable } from 'node:stream';
 import { buildConnector } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTlsServer, type TestTlsServer, toPkcs12 } from '../../../../test/support/pki.js';
-import { CertificateService } from '../certificates/certificate-service.js';
+import type { CertificateService } from '../certificates/certificate-service.js';
 import { P12Factory } from '../certificates/testing/p12-fixtures.js';
 import type { GatewayConfig } from '../config/config.js';
 import type { HostResolver } from '../egress/guarded-connector.js';
 import { rawRequest } from '../http/testing/http-client.js';
 import { startTestApp, type TestApp, testConfig } from '../http/testing/test-app.js';
 import { createMappingRoutes } from '../mappings/mapping-routes.js';
-import { MappingService } from '../mappings/mapping-service.js';
+import type { MappingService } from '../mappings/mapping-service.js';
 import type { Database } from '../storage/database.js';
 import { migrate } from '../storage/migrations.js';
 import { openTestPostgres, type TestDatabase } from '../storage/testing/test-databases.js';
@@ -154,8 +154,8 @@ describe('forwarding over HTTP', () => {
     database = await openTestPostgres();
     await migrate(database.db);
     gateway = await startGateway(database.db);
-    certificates = new CertificateService({ db: database.db, secrets: gateway.app.context.secrets });
-    mappings = new MappingService({ db: database.db, certificates });
+    // The app's own services: their changes reach its forwarding engine at once.
+    ({ certificates, mappings } = gateway.app.context);
     mtls = await startTlsServer({
       ...serverCert,
       ca: clientCa.certPem,

@@ -1,14 +1,13 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { openCertificateFiles } from '../certificates/certificate-file.js';
-import { CertificateService, type LoadedCertificate } from '../certificates/certificate-service.js';
+import type { LoadedCertificate } from '../certificates/certificate-service.js';
 import type { HostResolver } from '../egress/guarded-connector.js';
 import type { GatewayContext, GatewayRoutePlugin } from '../http/context.js';
 import { registerSpecRoute } from '../http/spec-routes.js';
-import { MappingService, type ValidateMappingUrl } from '../mappings/mapping-service.js';
-import { subscribeLocalChanges } from '../storage/local-changes.js';
+import type { ValidateMappingUrl } from '../mappings/mapping-service.js';
+import { ChangeWatcher } from '../storage/change-log.js';
 import type { CertificateSource } from './certificate-resolver.js';
-import { ChangeWatcher } from './change-watcher.js';
 import { ForwardingEngine, type SocketOpenerFactory, type UpstreamAnswer } from './forwarding-engine.js';
 import { registerForwardingMetrics } from './forwarding-metrics.js';
 import { readP12TestForm } from './p12-test-form.js';
@@ -143,17 +142,12 @@ export function createForwarding(options: ForwardingOptions = {}): Forwarding {
 
   const routes: GatewayRoutePlugin = async (app: FastifyInstance, context: GatewayContext) => {
     const { config, db, logger } = context;
-    const source =
-      options.source?.(context) ??
-      (() => {
-        const certificates = new CertificateService({ db, secrets: context.secrets, logger });
-        const mappings = new MappingService({ db, certificates });
-        return {
-          resolveMapping: (request) => mappings.resolveMapping(request),
-          loadCertificateMaterial: (accountId, certificateId) =>
-            certificates.loadCertificateMaterial(accountId, certificateId),
-        } satisfies CertificateSource;
-      })();
+    const { certificates, mappings } = context;
+    const source: CertificateSource = options.source?.(context) ?? {
+      resolveMapping: (request) => mappings.resolveMapping(request),
+      loadCertificateMaterial: (accountId, certificateId) =>
+        certificates.loadCertificateMaterial(accountId, certificateId),
+    };
 
     let watcher: ChangeWatcher | undefined;
     const instance: ForwardingEngine = new ForwardingEngine({
@@ -179,8 +173,8 @@ export function createForwarding(options: ForwardingOptions = {}): Forwarding {
         logger.warn({ err: error }, 'Polling change_log failed; certificate caches are bypassed'),
     });
     await watcher.start();
-    // Changes made through this process apply at once; the watcher brings those of other replicas.
-    const unsubscribe = subscribeLocalChanges((change) => instance.applyChanges([{ id: 0, ...change }]));
+    // Changes made through this app apply at once; the watcher brings those of other replicas.
+    const unsubscribe = context.changes.subscribe((change) => instance.applyChanges([{ id: 0, ...change }]));
     engine = instance;
     app.addHook('onClose', async () => {
       unsubscribe();

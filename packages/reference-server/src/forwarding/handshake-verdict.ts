@@ -6,13 +6,13 @@ import type { buildConnector } from 'undici';
  * client certificate (`code` `ERR_TLS_CLIENT_CERTIFICATE_REJECTED`).
  */
 export class ClientCertificateRejectedError extends Error {
+  override readonly name = 'ClientCertificateRejectedError';
   readonly code = 'ERR_TLS_CLIENT_CERTIFICATE_REJECTED';
 
   constructor() {
     super(
       'The remote closed the connection right after the TLS handshake: it rejected the client certificate.',
     );
-    this.name = 'ClientCertificateRejectedError';
   }
 }
 

@@ -1,64 +1,19 @@
-import { isIP } from 'node:net';
-
 /**
- * Which headers cross the gateway. Forwarding is "as if contacted directly": everything passes except what
- * belongs to one connection (hop-by-hop, RFC 9110 §7.6.1), what addresses the gateway itself (`Host`, every
- * `LP-*` header, the caller's `Authorization`), the caller's claims about the client's address
- * (`X-Forwarded-*`, `X-Real-IP`, `Forwarded`: the gateway states the client address itself, so a caller
- * cannot spoof an IP towards a partner) and, on the way back, the headers the gateway sets on its own answers
- * (`LP-gateway-error`, `LP-*-from-transport`, `X-Request-Id`): a client reading them must be able to trust
- * that they come from the gateway.
+ * The headers of a forwarded request and of the remote's answer, by the contract's rule of which headers
+ * cross the gateway (`isForwardedRequestHeader`, `isReturnedResponseHeader`), plus what the gateway adds:
+ * the override headers and its own statement of the client's address.
  */
+import { isIP } from 'node:net';
+import {
+  connectionListedHeaders,
+  isForwardedRequestHeader,
+  isReturnedResponseHeader,
+} from '@mtls-gateway/contract';
 
-/** Hop-by-hop headers: never forwarded in either direction. */
-export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
-  'connection',
-  'keep-alive',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-]);
-
-/** The response header naming the gateway's own problems; stripped from upstream answers. */
-export const GATEWAY_ERROR_HEADER_NAME = 'lp-gateway-error';
-
-/** The gateway's request id header: the gateway's own survives, an upstream's is stripped. */
-export const REQUEST_ID_HEADER_NAME = 'x-request-id';
-
-/** Caller headers claiming a client address or the original request: replaced by the gateway's own. */
-export const CLIENT_ADDRESS_HEADERS: ReadonlySet<string> = new Set([
-  'x-forwarded-for',
-  'x-forwarded-host',
-  'x-forwarded-proto',
-  'x-real-ip',
-  'forwarded',
-]);
-
-/** `LP-message-from-transport`, `LP-error-from-transport` and any other `LP-*-from-transport`. */
-const FROM_TRANSPORT_HEADER = /^lp-.*-from-transport$/;
+export { HOP_BY_HOP_HEADERS } from '@mtls-gateway/contract';
 
 /** Header values as Node and undici give them. */
 export type HeaderValue = string | string[] | undefined;
-
-/** The names listed in `Connection` headers (they are hop-by-hop too), lower case. */
-export function connectionListedHeaders(values: readonly string[]): Set<string> {
-  const names = new Set<string>();
-  for (const value of values) {
-    for (const token of value.split(',')) {
-      const name = token.trim().toLowerCase();
-      if (name) names.add(name);
-    }
-  }
-  return names;
-}
-
-function isHopByHop(name: string, listed: ReadonlySet<string>): boolean {
-  return HOP_BY_HOP_HEADERS.has(name) || name.startsWith('proxy-') || listed.has(name);
-}
 
 /** Options of {@link upstreamRequestHeaders}. */
 export interface UpstreamRequestHeaderOptions {
@@ -133,10 +88,7 @@ export function upstreamRequestHeaders(
     const name = rawHeaders[index] ?? '';
     const value = rawHeaders[index + 1] ?? '';
     const lower = name.toLowerCase();
-    if (isHopByHop(lower, listed)) continue;
-    if (lower === 'host' || lower === 'authorization' || lower === 'expect' || lower.startsWith('lp-'))
-      continue;
-    if (CLIENT_ADDRESS_HEADERS.has(lower)) continue;
+    if (!isForwardedRequestHeader(lower, listed)) continue;
     if (lower === 'content-type' && options.contentTypeOverride !== undefined) continue;
     headers.push(name, value);
   }
@@ -173,9 +125,7 @@ export function clientResponseHeaders(
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
     const lower = name.toLowerCase();
-    if (isHopByHop(lower, listed) || lower === GATEWAY_ERROR_HEADER_NAME) continue;
-    if (lower === REQUEST_ID_HEADER_NAME || FROM_TRANSPORT_HEADER.test(lower)) continue;
-    result[lower] = value;
+    if (isReturnedResponseHeader(lower, listed)) result[lower] = value;
   }
   return result;
 }

@@ -1,7 +1,7 @@
 /**
- * Forwarding: the mTLS hot path (`forwardRequest`), keep-alive pools per certificate version, the change
- * watcher that keeps every replica within a second of certificate and mapping changes, the p12 test and the
- * test call of mapping activation.
+ * Forwarding: the mTLS hot path (`forwardRequest`), keep-alive pools per certificate version (dropped within a
+ * second of a certificate or mapping change, through the change log's watcher), the p12 test and the test
+ * call of mapping activation.
  *
  * @example
  * ```ts
@@ -19,8 +19,6 @@ export type {
   ResolvedCertificate,
 } from './certificate-resolver.js';
 export { CertificateResolver } from './certificate-resolver.js';
-export type { ChangeRecord, ChangeWatcherOptions } from './change-watcher.js';
-export { ChangeWatcher } from './change-watcher.js';
 export type {
   ForwardingEngineOptions,
   ForwardRequestInput,

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { InvalidRequestError } from '../http/errors.js';
+import { InvalidRequestError } from '../errors.js';
 import { type MultipartFormBounds, readMultipartForm } from '../http/multipart-form.js';
 
 /** The parsed multipart form of the p12 test. */

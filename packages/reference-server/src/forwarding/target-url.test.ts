@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidRequestError } from '../http/errors.js';
+import { InvalidRequestError } from '../errors.js';
 import { parseForwardTarget } from './target-url.js';
 
 describe('parseForwardTarget', () => {

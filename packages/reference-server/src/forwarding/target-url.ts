@@ -1,4 +1,4 @@
-import { InvalidRequestError } from '../http/errors.js';
+import { InvalidRequestError } from '../errors.js';
 
 /** A forward URL split into what the connection needs and what the request line carries. */
 export interface ForwardTarget {

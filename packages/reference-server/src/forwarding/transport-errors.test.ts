@@ -6,7 +6,7 @@ import {
   InvalidRequestError,
   PayloadTooLargeError,
   TransportFailureError,
-} from '../http/errors.js';
+} from '../errors.js';
 import {
   sanitizeTransportText,
   toForwardingError,
@@ -27,7 +27,7 @@ describe('toForwardingError', () => {
   ])('maps %s to a 424 naming only host:port', (code, message) => {
     const error = toForwardingError(coded(code), 'api.example.com:443');
     expect(error).toBeInstanceOf(TransportFailureError);
-    expect(error.status).toBe(424);
+    expect(error.code).toBe('transport_failure');
     expect(error.headers).toMatchObject({
       'LP-error-from-transport': code,
       'LP-message-from-transport': message,
@@ -79,7 +79,7 @@ describe('unusable answers (502 bad_gateway)', () => {
   it('names the status and host:port only', () => {
     const error = unusableStatusError(600, 'h:1');
     expect(error).toBeInstanceOf(BadGatewayError);
-    expect(error).toMatchObject({ status: 502, code: 'bad_gateway', title: 'Bad gateway' });
+    expect(error).toMatchObject({ code: 'bad_gateway', name: 'BadGatewayError' });
     expect(error.detail).toBe(
       'The remote h:1 answered with status 600, which is not a valid HTTP status (200–599); its answer was discarded.',
     );
@@ -96,7 +96,7 @@ describe('unusable answers (502 bad_gateway)', () => {
     );
     expect(unusableAnswerError(parser, 'h:1')).toBeInstanceOf(BadGatewayError);
     const generic = unusableAnswerError(assertion, 'h:1');
-    expect(generic?.status).toBe(502);
+    expect(generic?.code).toBe('bad_gateway');
     expect(generic?.detail).not.toMatch(/assert|falsy/);
     // Ordinary transport failures stay 424.
     expect(unusableAnswerError(new errors.SocketError('other side closed'), 'h:1')).toBeUndefined();

@@ -1,25 +1,25 @@
-import { BadGatewayError, GatewayError, InvalidRequestError, TransportFailureError } from '../http/errors.js';
+import { BadGatewayError, GatewayError, InvalidRequestError, TransportFailureError } from '../errors.js';
 
 /**
  * The whole exchange with the remote took longer than `MTLS_UPSTREAM_TIMEOUT_MS` (`code` `ETIMEDOUT`).
  * Used as the abort reason of the upstream request.
  */
 export class UpstreamTimeoutError extends Error {
+  override readonly name = 'UpstreamTimeoutError';
   readonly code = 'ETIMEDOUT';
 
   constructor(readonly timeoutMs: number) {
     super(`The remote did not complete the exchange within ${timeoutMs} ms.`);
-    this.name = 'UpstreamTimeoutError';
   }
 }
 
 /** The caller went away; the upstream request was aborted (`code` `ECLIENTGONE`). Nobody sees the answer. */
 export class CallerGoneError extends Error {
+  override readonly name = 'CallerGoneError';
   readonly code = 'ECLIENTGONE';
 
   constructor() {
     super('The caller closed the connection before the answer was complete.');
-    this.name = 'CallerGoneError';
   }
 }
 

@@ -7,11 +7,11 @@ import type { SecretMaterial } from '../secrets/secret-store.js';
  * start-up, so a typo never silently turns into "every upstream fails".
  */
 export class UpstreamCaFileError extends Error {
+  override readonly name = 'UpstreamCaFileError';
   readonly code = 'invalid_upstream_ca_file';
 
   constructor(file: string, reason: string) {
     super(`MTLS_UPSTREAM_CA_FILE ${file} ${reason}. Point it to a PEM file of CA certificates.`);
-    this.name = 'UpstreamCaFileError';
   }
 }
 

@@ -1,32 +1,31 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Authenticator } from '../auth/authenticator.js';
 import type { P12WorkerPool } from '../certificates/p12-worker-pool.js';
 import type { GatewayConfig } from '../config/config.js';
 import type { MetricsRegistry } from '../operations/metrics.js';
 import type { Keyring } from '../secrets/master-key.js';
 import type { SecretStore } from '../secrets/secret-store.js';
+import type { GatewayServices } from '../services.js';
 import type { Database } from '../storage/database.js';
 import type { GatewaySpec } from './openapi.js';
 
 /**
- * Everything a route module needs, shared by the whole server instance. Route plugins receive it as their
+ * Everything a route module needs, shared by the whole server instance: the services (built once by the
+ * composition root, `createGatewayContext`) and what they were built from. Route plugins receive it as their
  * second argument; handlers reach it as `request.server.gateway`.
  *
  * @example
  * ```ts
- * export const certificateRoutes: GatewayRoutePlugin = (app, { db, secrets }) => {
- *   registerSpecRoute(app, 'listCertificates', async (request) => listCertificates(db, request.params));
+ * export const certificateRoutes: GatewayRoutePlugin = (app, { certificates }) => {
+ *   registerSpecRoute(app, 'listCertificates', async (request) => certificates.list(accountIdOf(request)));
  * };
  * ```
  */
-export interface GatewayContext {
+export interface GatewayContext extends GatewayServices {
   config: GatewayConfig;
   db: Database;
   /** Where certificate key material lives (embedded AES-256-GCM or Vault). */
   secrets: SecretStore;
-  /** Authentication, authorization, and the credential / token stores. */
-  auth: Authenticator;
   logger: Logger;
   /** Prometheus registry rendered at `/metrics`; modules add their own metrics. */
   metrics: MetricsRegistry;

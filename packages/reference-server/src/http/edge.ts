@@ -6,11 +6,10 @@ import {
   type GatewayError,
   HeadersTooLargeError,
   InvalidRequestError,
-  PROBLEM_TYPE_BASE,
   RequestTimeoutError,
   UnavailableError,
-} from './errors.js';
-import { GATEWAY_ERROR_HEADER, PROBLEM_CONTENT_TYPE, sendProblem } from './problem.js';
+} from '../errors.js';
+import { problemResponse, sendProblem } from './problem.js';
 import {
   announcesBody,
   BodyWatch,
@@ -96,19 +95,19 @@ export function createClientErrorHandler(config: GatewayConfig) {
     }
     const problem = clientErrorOf(error);
     const requestId = generateRequestId();
-    this.log.info({ problem: problem.code, status: problem.status, requestId, err: error }, problem.detail);
-    const body = JSON.stringify({
-      type: `${PROBLEM_TYPE_BASE}${problem.code}`,
-      title: problem.title,
-      status: problem.status,
-      detail: problem.detail,
-      code: problem.code,
-      requestId,
-    });
+    const { status, headers, body } = problemResponse(problem, { requestId });
+    this.log.info({ problem: problem.code, status, requestId, err: error }, problem.detail);
+    const head = Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
     socket.end(
-      `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? 'Error'}\r\n` +
-        `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\n${GATEWAY_ERROR_HEADER}: ${problem.code}\r\n` +
-        `X-Request-Id: ${requestId}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      Buffer.concat([
+        Buffer.from(
+          `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n${head}` +
+            `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+        ),
+        body,
+      ]),
     );
     const timer = setTimeout(() => socket.destroy(), lingerMs);
     timer.unref();

@@ -1,6 +1,6 @@
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
-import { PayloadTooLargeError } from './errors.js';
+import { PayloadTooLargeError } from '../errors.js';
 
 /**
  * A streaming multipart reader on top of @fastify/multipart's part iterator: every part is a stream

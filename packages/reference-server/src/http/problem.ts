@@ -1,17 +1,31 @@
+/**
+ * The one place where errors become HTTP answers. Whatever a request's handling threw — a domain error of
+ * `../errors.ts`, an unreachable database or secret store, a full PKCS#12 worker queue, a PKCS#12 error of
+ * the SDK, one of Fastify's own errors, or anything unexpected — {@link toGatewayError} names its problem
+ * code, and {@link problemResponse} gives the answer: status, `type` and `title` from the spec's catalogue
+ * (`problemKind`), the `detail` and `errors` of the error, and its headers.
+ */
+import {
+  GATEWAY_ERROR_HEADER,
+  isProblemCode,
+  type Problem,
+  problemKind,
+  WWW_AUTHENTICATE_CHALLENGE,
+} from '@mtls-gateway/contract';
+import { P12Error } from '@mtls-gateway/sdk/p12';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { P12WorkersUnavailableError } from '../certificates/p12-worker-pool.js';
-import { SecretStoreUnavailableError } from '../secrets/errors.js';
-import { DatabaseInUseError, DatabaseUnavailableError } from '../storage/errors.js';
 import {
+  CertificateFileRejectedError,
   GatewayError,
-  type InputError,
   InternalError,
   InvalidRequestError,
   PayloadTooLargeError,
-  PROBLEM_TYPE_BASE,
   UnavailableError,
   UnsupportedMediaTypeError,
-} from './errors.js';
+} from '../errors.js';
+import { SecretStoreUnavailableError } from '../secrets/errors.js';
+import { DatabaseInUseError, DatabaseUnavailableError } from '../storage/errors.js';
 
 /**
  * An RFC 9457 problem as the gateway sends it (the spec's `Problem` schema).
@@ -24,22 +38,13 @@ import {
  * };
  * ```
  */
-export interface ProblemDocument {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  requestId: string;
-  instance?: string;
-  errors?: InputError[];
-}
+export type ProblemDocument = Problem;
 
 /** Media type of every answer the gateway makes itself. */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-/** Header naming the problem code on every answer of the gateway itself (never on a passthrough). */
-export const GATEWAY_ERROR_HEADER = 'LP-gateway-error';
+/** `Retry-After` (seconds) of an `unavailable` answer that does not set its own: a dependency restart takes seconds. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
 
 const MAX_ERRORS = 100;
 
@@ -57,9 +62,16 @@ interface FrameworkError {
 }
 
 /**
- * Turns anything thrown while serving a request into a {@link GatewayError}: gateway errors as they are,
- * Fastify's and @fastify/multipart's body errors to 400/413/415, an unreachable database or secret store
- * and a full PKCS#12 worker queue to 503, everything else to a 500 whose detail says nothing about the cause.
+ * Turns anything thrown while serving a request into a {@link GatewayError}: the gateway's own errors as
+ * they are; an unreachable database or secret store and a full PKCS#12 worker queue → `unavailable`; a
+ * PKCS#12 error of the SDK → its `p12_*` code; Fastify's and @fastify/multipart's body errors →
+ * `invalid_request`, `payload_too_large` or `unsupported_media_type`; everything else → `internal_error`,
+ * whose detail says nothing about the cause.
+ *
+ * @example
+ * ```ts
+ * toGatewayError(new DatabaseUnavailableError('…')).code; // 'unavailable'
+ * ```
  */
 export function toGatewayError(error: unknown, bodyLimitBytes?: number): GatewayError {
   if (error instanceof GatewayError) return error;
@@ -78,6 +90,10 @@ export function toGatewayError(error: unknown, bodyLimitBytes?: number): Gateway
       `${error instanceof SecretStoreUnavailableError ? 'The secret store' : 'The database'} is not reachable. Retry in a moment.`,
       { cause: error },
     );
+  }
+  // The SDK's client-side code (`p12_invalid_input`, createP12) is not a problem code: it is never sent.
+  if (error instanceof P12Error && isProblemCode(error.code)) {
+    return new CertificateFileRejectedError(error.code, error.message, [], { cause: error });
   }
   const framework = (typeof error === 'object' && error !== null ? error : {}) as FrameworkError;
   const code = typeof framework.code === 'string' ? framework.code : '';
@@ -136,20 +152,44 @@ export function toGatewayError(error: unknown, bodyLimitBytes?: number): Gateway
 }
 
 /**
- * Builds the problem document of `error` for `request`. `instance` is the request path without its query
- * (which could carry secrets).
+ * The HTTP status of `error`'s problem, from the catalogue.
+ *
+ * @example
+ * ```ts
+ * problemStatus(new NotFoundError('…')); // 404
+ * ```
  */
-export function buildProblem(error: GatewayError, request: FastifyRequest): ProblemDocument {
+export function problemStatus(error: GatewayError): number {
+  return problemKind(error.code).status;
+}
+
+/** Where the problem happened: the request id and, when known, the path (`instance`). */
+export interface ProblemOrigin {
+  requestId: string;
+  /** The request path without its query (which could carry secrets); left out when longer than 2048. */
+  path?: string | undefined;
+}
+
+/**
+ * Builds the problem document of `error`: `type`, `title` and `status` from the catalogue, `detail`, `code`,
+ * `requestId`, `instance` (the path) and `errors` from the error and the request.
+ *
+ * @example
+ * ```ts
+ * buildProblem(new NotFoundError('Certificate 1 does not exist in account le1.'), { requestId: 'req-1' });
+ * ```
+ */
+export function buildProblem(error: GatewayError, origin: ProblemOrigin): ProblemDocument {
+  const kind = problemKind(error.code);
   const problem: ProblemDocument = {
-    type: `${PROBLEM_TYPE_BASE}${error.code}`,
-    title: clean(error.title, 256),
-    status: error.status,
+    type: kind.type,
+    title: clean(kind.title, 256),
+    status: kind.status,
     detail: clean(error.detail, 4096),
     code: error.code,
-    requestId: request.id,
+    requestId: origin.requestId,
   };
-  const path = request.url.split('?')[0] ?? '/';
-  if (path.length <= 2048) problem.instance = path;
+  if (origin.path !== undefined && origin.path.length <= 2048) problem.instance = origin.path;
   if (error.errors.length > 0) {
     problem.errors = error.errors.slice(0, MAX_ERRORS).map((item) => ({
       location: item.location,
@@ -160,9 +200,39 @@ export function buildProblem(error: GatewayError, request: FastifyRequest): Prob
   return problem;
 }
 
+/** The answer of one problem, ready to be written. */
+export interface ProblemResponse {
+  status: number;
+  /** `Content-Type`, `LP-gateway-error`, `X-Request-Id` and the problem's own headers. */
+  headers: Record<string, string>;
+  /** The JSON document (a Buffer: JSON has no charset parameter, RFC 8259). */
+  body: Buffer;
+}
+
 /**
- * Sends `error` as `application/problem+json` with `LP-gateway-error` and `X-Request-Id`, plus the error's
- * own headers (`WWW-Authenticate`, `Retry-After`, …).
+ * The whole answer of `error`: the problem document, `application/problem+json`, `LP-gateway-error`,
+ * `X-Request-Id`, the `WWW-Authenticate` challenge on every 401, a `Retry-After` on every 503, and the
+ * error's own headers (`Allow`, `Retry-After`, `LP-error-from-transport`, …).
+ *
+ * @example
+ * ```ts
+ * const { status, headers, body } = problemResponse(new UnauthorizedError('…'), { requestId: 'req-1' });
+ * ```
+ */
+export function problemResponse(error: GatewayError, origin: ProblemOrigin): ProblemResponse {
+  const problem = buildProblem(error, origin);
+  const headers: Record<string, string> = {};
+  if (problem.status === 401) headers['WWW-Authenticate'] = WWW_AUTHENTICATE_CHALLENGE;
+  if (problem.status === 503) headers['Retry-After'] = String(UNAVAILABLE_RETRY_AFTER_SECONDS);
+  Object.assign(headers, error.headers);
+  headers['Content-Type'] = PROBLEM_CONTENT_TYPE;
+  headers[GATEWAY_ERROR_HEADER] = error.code;
+  headers['X-Request-Id'] = origin.requestId;
+  return { status: problem.status, headers, body: Buffer.from(JSON.stringify(problem), 'utf8') };
+}
+
+/**
+ * Sends `error` as its problem ({@link problemResponse}); `instance` is the request path without its query.
  *
  * @example
  * ```ts
@@ -170,15 +240,12 @@ export function buildProblem(error: GatewayError, request: FastifyRequest): Prob
  * ```
  */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: GatewayError): FastifyReply {
-  const problem = buildProblem(error, request);
-  reply.code(error.status);
-  for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-  return (
-    reply
-      .header('content-type', PROBLEM_CONTENT_TYPE)
-      .header(GATEWAY_ERROR_HEADER, error.code)
-      .header('x-request-id', request.id)
-      // A Buffer, so Fastify does not append `; charset=utf-8` (JSON has no charset parameter, RFC 8259).
-      .send(Buffer.from(JSON.stringify(problem), 'utf8'))
-  );
+  const { status, headers, body } = problemResponse(error, {
+    requestId: request.id,
+    path: request.url.split('?')[0] ?? '/',
+  });
+  reply.code(status);
+  for (const [name, value] of Object.entries(headers)) reply.header(name, value);
+  // A Buffer, so Fastify does not append `; charset=utf-8`.
+  return reply.send(body);
 }

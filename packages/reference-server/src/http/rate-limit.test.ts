@@ -14,6 +14,17 @@ describe('TokenBucketRateLimiter', () => {
     expect(limiter.take('a').allowed).toBe(false);
   });
 
+  it('never doubles the burst at a window boundary (a token bucket, not a fixed window)', () => {
+    let now = 0;
+    const limiter = new TokenBucketRateLimiter({ requestsPerSecond: 10, now: () => now });
+    expect(limiter.take('a').allowed).toBe(true);
+    now = 900; // the bucket is full again: a burst of 10 goes through…
+    for (let i = 0; i < 10; i++) expect(limiter.take('a').allowed).toBe(true);
+    now = 1000; // …and a fixed window opened at 0 would allow 10 more here; the bucket has refilled one token
+    expect(limiter.take('a').allowed).toBe(true);
+    expect(limiter.take('a').allowed).toBe(false);
+  });
+
   it('rounds Retry-After up to whole seconds', () => {
     let now = 0;
     const limiter = new TokenBucketRateLimiter({ requestsPerSecond: 1, now: () => now });

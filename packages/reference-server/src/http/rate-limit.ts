@@ -1,3 +1,4 @@
+// Hand-written, not @fastify/rate-limit: that counts fixed windows (max per timeWindow, reset at once), not a token bucket refilling continuously (a 1-second burst, then one request per 1/RPS s).
 /**
  * Per-key token bucket rate limiting, in process. Each replica counts on its own, so N replicas behind a
  * load balancer let through up to N × the limit per address.

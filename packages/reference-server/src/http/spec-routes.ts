@@ -7,8 +7,8 @@ import type {
   RouteHandlerMethod,
 } from 'fastify';
 import type { Principal } from '../auth/principal.js';
+import { PayloadTooLargeError, UnauthorizedError } from '../errors.js';
 import type { GatewayContext } from './context.js';
-import { PayloadTooLargeError, UnauthorizedError } from './errors.js';
 import type { GatewaySpec, SpecOperation } from './openapi.js';
 import { announcesBody, declaredBodyLength } from './request-body.js';
 import { mediaTypeOf, type OperationInput, RequestValidator } from './validation.js';

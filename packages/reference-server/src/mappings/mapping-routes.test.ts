@@ -3,7 +3,7 @@ import type { CertificateResource, CertificateSaveResult } from '../certificates
 import { createCertificateRoutes } from '../certificates/certificate-routes.js';
 import { P12Factory, type P12Fixture } from '../certificates/testing/p12-fixtures.js';
 import { expectSchema } from '../certificates/testing/spec-schemas.js';
-import { TransportFailureError } from '../http/errors.js';
+import { TransportFailureError } from '../errors.js';
 import { startTestApp, type TestApp, testConfig } from '../http/testing/test-app.js';
 import { migrate } from '../storage/migrations.js';
 import { type TestDatabase, testDatabaseEngines } from '../storage/testing/test-databases.js';
@@ -56,7 +56,7 @@ describe.each(testDatabaseEngines)('mapping routes over HTTP on $kind', ({ open 
     server = await startTestApp({
       db: database.db,
       config: prepared.config,
-      routes: [createCertificateRoutes({ sweepIntervalMs: 0 }), createMappingRoutes({ validateUrl })],
+      routes: [createCertificateRoutes(), createMappingRoutes({ validateUrl })],
     });
     const { tokens } = server.context.auth;
     token = (

@@ -1,7 +1,6 @@
-import { CertificateService } from '../certificates/certificate-service.js';
 import type { GatewayContext, GatewayRoutePlugin } from '../http/context.js';
 import { registerSpecRoute } from '../http/spec-routes.js';
-import { MappingService, type MappingTarget, type ValidateMappingUrl } from './mapping-service.js';
+import type { MappingService, MappingTarget, ValidateMappingUrl } from './mapping-service.js';
 
 /** Options of {@link createMappingRoutes}. */
 export interface MappingRoutesOptions {
@@ -10,7 +9,7 @@ export interface MappingRoutesOptions {
    * checks the URL's syntax (which every activation does).
    */
   validateUrl?: ValidateMappingUrl | undefined;
-  /** Use this service instead of one built from the context. */
+  /** Use this service instead of the context's. */
   service?: MappingService | undefined;
 }
 
@@ -27,17 +26,7 @@ export interface MappingRoutesOptions {
  */
 export function createMappingRoutes(options: MappingRoutesOptions = {}): GatewayRoutePlugin {
   return (app, context: GatewayContext) => {
-    const mappings =
-      options.service ??
-      new MappingService({
-        db: context.db,
-        certificates: new CertificateService({
-          db: context.db,
-          secrets: context.secrets,
-          logger: context.logger,
-        }),
-        validateUrl: options.validateUrl,
-      });
+    const mappings = options.service ?? context.mappings;
 
     registerSpecRoute(app, 'activateMapping', async (request, reply) => {
       const { accountId, certificateId } = request.params as { accountId: string; certificateId: string };
@@ -46,9 +35,7 @@ export function createMappingRoutes(options: MappingRoutesOptions = {}): Gateway
         accountId,
         Number(certificateId),
         request.body as MappingTarget,
-        {
-          validateUrl: isValidateUrlEnabled === true,
-        },
+        { validateUrl: isValidateUrlEnabled === true, testCall: options.validateUrl },
       );
       return reply.code(201).send(mapping);
     });

@@ -1,12 +1,12 @@
-import type { components } from '@mtls-gateway/sdk';
+import { type components, isValidMappingUrl, selectMapping } from '@mtls-gateway/contract';
 import type { CertificateService, LoadedCertificate } from '../certificates/certificate-service.js';
-import { recordChange } from '../certificates/certificate-service.js';
 import {
   InvalidRequestError,
   MappingConflictError,
   NotFoundError,
   TransportFailureError,
-} from '../http/errors.js';
+} from '../errors.js';
+import { ChangeLog } from '../storage/change-log.js';
 import type { Database } from '../storage/database.js';
 import { UniqueViolationError } from '../storage/errors.js';
 import { generateRandomId } from '../storage/ids.js';
@@ -43,6 +43,11 @@ export interface MappingServiceOptions {
   db: Database;
   certificates: CertificateService;
   /**
+   * The app's change log (the composition root's): its listeners hear of each change once committed.
+   * Default: a change log of this service's own — changes still reach every replica through `change_log`.
+   */
+  changes?: ChangeLog | undefined;
+  /**
    * The test call of `isValidateUrlEnabled=true`. Without it, only the URL's syntax is checked (an absolute
    * `http`/`https` URL), which every activation does anyway.
    */
@@ -68,43 +73,9 @@ function withoutWildcard(url: string): string {
   return url.endsWith('*') ? url.slice(0, -1) : url;
 }
 
-function originOf(url: string): string | undefined {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
- * Whether a mapping `url` applies to a request URL. Without a trailing `*` the two must be equal (as sent,
- * query included). A prefix mapping (`…*`) applies when the request URL starts with the part before the `*`,
- * has the same origin (scheme, host and port, compared parsed) and the prefix ends at a boundary: the prefix
- * ends with `/` or holds a `?` (a query prefix), or the rest of the request URL is empty or starts with `/`,
- * `?` or `#`. So `https://api.example.com*` serves `https://api.example.com/x` but never
- * `https://api.example.com.attacker.tld/`, `https://api.example.com:8443/` or `https://api.example.com@evil/`:
- * the certificate is only ever presented to the host the mapping names.
- *
- * @example
- * ```ts
- * mappingUrlMatches('https://api.example.com/v2*', 'https://api.example.com/v2/users'); // true
- * mappingUrlMatches('https://api.example.com/v2*', 'https://api.example.com/v20'); // false
- * mappingUrlMatches('https://api.example.com*', 'https://api.example.com.attacker.tld/'); // false
- * ```
- */
-export function mappingUrlMatches(mappingUrl: string, requestUrl: string): boolean {
-  if (!mappingUrl.endsWith('*')) return mappingUrl === requestUrl;
-  const prefix = mappingUrl.slice(0, -1);
-  if (!requestUrl.startsWith(prefix)) return false;
-  const origin = originOf(prefix);
-  if (origin === undefined || origin === 'null' || origin !== originOf(requestUrl)) return false;
-  if (prefix.endsWith('/') || prefix.includes('?')) return true;
-  const rest = requestUrl.slice(prefix.length);
-  return rest === '' || rest.startsWith('/') || rest.startsWith('?') || rest.startsWith('#');
-}
-
-/**
- * Checks that a mapping URL is an absolute `http`/`https` URL with a host (a trailing `*` allowed).
+ * Checks that a mapping URL may be stored, by the contract's rule (`isValidMappingUrl`: an absolute
+ * `http`/`https` URL with its authority spelled out, a trailing `*` allowed).
  *
  * @throws {InvalidRequestError} 400 naming `/url`.
  * @example
@@ -114,20 +85,7 @@ export function mappingUrlMatches(mappingUrl: string, requestUrl: string): boole
  * ```
  */
 export function assertMappingUrl(url: string): void {
-  const base = withoutWildcard(url);
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(base);
-  } catch {
-    parsed = undefined;
-  }
-  const valid =
-    parsed !== undefined &&
-    (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
-    parsed.hostname !== '' &&
-    // The authority must be spelled out: WHATWG parsing would turn `https:///x` into `https://x/`.
-    /^https?:\/\/[^\s/?#][^\s]*$/i.test(base);
-  if (!valid) {
+  if (!isValidMappingUrl(url)) {
     throw new InvalidRequestError(
       'The mapping url must be a complete http or https URL (query included); only a trailing * is allowed, ' +
         'to match every URL that starts with the part before it.',
@@ -153,7 +111,7 @@ function render(row: MappingRow): MappingResource {
  * Which certificate serves which account + service + URL, and the lookup forwarding uses.
  *
  * Matching (DESIGN §2): a mapping's `url` equal to the request URL wins; else the longest mapping `url`
- * ending in `*` that applies by {@link mappingUrlMatches} (same origin, prefix ending at a path boundary).
+ * ending in `*` that applies by `mappingUrlMatches` of the contract (same origin, prefix ending at a path boundary).
  * URLs are compared as strings, exactly as sent (query included, no normalisation). Only enabled mappings
  * that are not deleted count.
  *
@@ -167,11 +125,13 @@ function render(row: MappingRow): MappingResource {
 export class MappingService {
   readonly #db: Database;
   readonly #certificates: CertificateService;
+  readonly #changes: ChangeLog;
   readonly #validateUrl: ValidateMappingUrl | undefined;
 
   constructor(options: MappingServiceOptions) {
     this.#db = options.db;
     this.#certificates = options.certificates;
+    this.#changes = options.changes ?? new ChangeLog();
     this.#validateUrl = options.validateUrl;
   }
 
@@ -181,6 +141,8 @@ export class MappingService {
    *
    * @param options.validateUrl `isValidateUrlEnabled`: make a test call with the certificate first (when the
    *   service was given a {@link ValidateMappingUrl}); for a prefix mapping the URL before the `*` is called.
+   * @param options.testCall The test call to make instead of the service's own `validateUrl` (the mapping
+   *   routes pass the forwarding module's).
    * @throws {NotFoundError} 404 when the certificate is not a live certificate of the account.
    * @throws {MappingConflictError} 409 `mapping_conflict` when the account + service + URL is taken.
    * @throws {InvalidRequestError} 400 when the URL is not an absolute http(s) URL.
@@ -194,7 +156,7 @@ export class MappingService {
     accountId: string,
     certificateId: number,
     target: MappingTarget,
-    options: { validateUrl?: boolean | undefined } = {},
+    options: { validateUrl?: boolean | undefined; testCall?: ValidateMappingUrl | undefined } = {},
   ): Promise<MappingResource> {
     assertMappingUrl(target.url);
     const { rows: certificates } = await this.#db.query<{ name: string }>(
@@ -205,7 +167,8 @@ export class MappingService {
     if (!certificates[0]) {
       throw new NotFoundError(`Certificate ${certificateId} does not exist in account ${accountId}.`);
     }
-    if (options.validateUrl && this.#validateUrl) {
+    const testCall = options.testCall ?? this.#validateUrl;
+    if (options.validateUrl && testCall) {
       const loaded = await this.#certificates.loadCertificateMaterial(accountId, certificateId);
       if (!loaded) {
         throw new TransportFailureError(
@@ -214,7 +177,7 @@ export class MappingService {
           'CERTIFICATE_UNAVAILABLE',
         );
       }
-      await this.#validateUrl(loaded, withoutWildcard(target.url));
+      await testCall(loaded, withoutWildcard(target.url));
     }
 
     try {
@@ -227,7 +190,7 @@ export class MappingService {
           [accountId, target.serviceName, target.url],
         );
         for (const old of superseded) {
-          await recordChange(tx, { accountId, mappingId: old.id, kind: 'mapping.deleted' });
+          await this.#changes.record(tx, { accountId, mappingId: old.id, kind: 'mapping.deleted' });
         }
         for (;;) {
           const { rows } = await tx.query<{ id: number }>(
@@ -237,7 +200,7 @@ export class MappingService {
           );
           const inserted = rows[0];
           if (!inserted) continue;
-          await recordChange(tx, {
+          await this.#changes.record(tx, {
             accountId,
             certificateId,
             mappingId: inserted.id,
@@ -303,7 +266,7 @@ export class MappingService {
       );
       const deleted = rows[0];
       if (deleted) {
-        await recordChange(tx, {
+        await this.#changes.record(tx, {
           accountId,
           certificateId: deleted.certificate_id,
           mappingId,
@@ -339,7 +302,7 @@ export class MappingService {
 
   /**
    * The mapping forwarding uses for a request: the exact URL first, then the longest `*` prefix that applies
-   * ({@link mappingUrlMatches}: same origin, ending at a path boundary). Without a
+   * (`mappingUrlMatches` of the contract: same origin, ending at a path boundary). Without a
    * service name, a mapping under any service is used when exactly one applies at that level (an exact
    * match under two services is ambiguous, so none is used). Only enabled, non-deleted mappings count.
    *
@@ -367,17 +330,8 @@ export class MappingService {
          AND (m.url = $3 OR (right(m.url, 1) = '*' AND starts_with($3, left(m.url, -1))))`,
       [request.accountId, request.serviceName ?? null, request.url],
     );
-    // The SQL only pre-selects by string prefix; the boundary and origin rule is applied here.
-    const applicable = rows.filter((row) => mappingUrlMatches(row.url, request.url));
-    const pick = (candidates: typeof rows) => {
-      if (candidates.length === 0) return undefined;
-      const longest = Math.max(...candidates.map((row) => row.url.length));
-      const best = candidates.filter((row) => row.url.length === longest);
-      return best.length === 1 ? best[0] : null;
-    };
-    const exact = pick(applicable.filter((row) => row.url === request.url));
-    // An exact match under two services (no service name given) is ambiguous: nothing applies.
-    const chosen = exact === undefined ? pick(applicable.filter((row) => row.url !== request.url)) : exact;
+    // The SQL only pre-selects by string prefix; the contract's rule (origin, boundary, longest) decides.
+    const chosen = selectMapping(rows, request.url);
     if (!chosen) return undefined;
     return {
       mappingId: chosen.id,

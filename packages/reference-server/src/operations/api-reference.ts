@@ -1,5 +1,43 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { stringify } from 'yaml';
-import type { GatewaySpec, JsonObject, SpecOperation, SpecParameter } from '../http/openapi.js';
+import type { GatewaySpec } from '../http/openapi.js';
+
+/**
+ * Where `/docs` loads its renderer from: Scalar's API reference (`@scalar/api-reference`, its standalone browser
+ * bundle), served by the gateway itself so the page loads nothing from another origin.
+ */
+export const API_REFERENCE_SCRIPT_PATH = '/docs/api-reference.js';
+
+/**
+ * The Content-Security-Policy of `/docs`: scripts from this origin only (no inline script runs: the spec and the
+ * renderer's configuration are data), inline styles (the renderer injects its stylesheet), `data:` images and
+ * fonts, requests (the page's "Test request") to this origin only, nothing framed, no form posted elsewhere.
+ */
+export const API_REFERENCE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/**
+ * The renderer's options: no web fonts, no developer toolbar (it offers to upload the document to scalar.com),
+ * no AI agent, no telemetry — the page works offline and reports nothing.
+ */
+const RENDERER_CONFIGURATION = {
+  withDefaultFonts: false,
+  showDeveloperTools: 'never',
+  agent: { disabled: true },
+  telemetry: false,
+};
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -11,133 +49,69 @@ export function escapeHtml(text: string): string {
     .replace(/'/g, '&#39;');
 }
 
-/** A one-line summary of a schema: its type (or `$ref` name), format, enum, pattern and bounds. */
-export function describeSchema(schema: JsonObject): string {
-  const parts: string[] = [];
-  if (typeof schema.$ref === 'string') parts.push(schema.$ref.split('/').pop() ?? schema.$ref);
-  if (typeof schema.type === 'string') parts.push(schema.type);
-  if (typeof schema.format === 'string') parts.push(`(${schema.format})`);
-  if (Array.isArray(schema.enum))
-    parts.push(`one of ${schema.enum.map((value) => JSON.stringify(value)).join(', ')}`);
-  if (typeof schema.pattern === 'string') parts.push(`pattern ${schema.pattern}`);
-  if (typeof schema.maxLength === 'number') parts.push(`≤ ${schema.maxLength} chars`);
-  if (schema.default !== undefined) parts.push(`default ${JSON.stringify(schema.default)}`);
-  return parts.join(' ') || 'any';
-}
-
-function anchorOf(operation: SpecOperation): string {
-  return `op-${operation.operationId}`;
-}
-
-function permissionsOf(operation: SpecOperation): string {
-  if (operation.security.length === 0) return 'none (public)';
-  return operation.security
-    .map((requirement) =>
-      Object.entries(requirement)
-        .map(([scheme, scopes]) => `${scheme}${scopes.length > 0 ? ` [${scopes.join(', ')}]` : ''}`)
-        .join(' + '),
-    )
-    .join(' or ');
-}
-
-function parameterRow(parameter: SpecParameter, document: GatewaySpec['document']): string {
-  let schema = parameter.schema;
-  if (typeof schema.$ref === 'string' && schema.$ref.startsWith('#/components/schemas/')) {
-    const name = schema.$ref.slice('#/components/schemas/'.length);
-    const schemas = (document.components?.schemas ?? {}) as Record<string, JsonObject>;
-    schema = { ...schemas[name], $ref: schema.$ref };
-  }
-  return `<tr><td><code>${escapeHtml(parameter.name)}</code></td><td>${parameter.in}</td><td>${
-    parameter.required ? 'yes' : 'no'
-  }</td><td>${escapeHtml(describeSchema(schema))}</td><td>${escapeHtml(parameter.description ?? '')}</td></tr>`;
-}
-
-function renderOperation(operation: SpecOperation, spec: GatewaySpec): string {
-  const parameters =
-    operation.parameters.length === 0
-      ? '<p>No parameters.</p>'
-      : `<table><thead><tr><th>Name</th><th>In</th><th>Required</th><th>Schema</th><th>Description</th></tr></thead><tbody>${operation.parameters
-          .map((parameter) => parameterRow(parameter, spec.document))
-          .join('')}</tbody></table>`;
-  const body = operation.requestBody
-    ? `<p><strong>Request body</strong> (${operation.requestBody.required ? 'required' : 'optional'}): ${operation.requestBody.mediaTypes
-        .map((type) => `<code>${escapeHtml(type)}</code>`)
-        .join(', ')}</p>`
-    : '';
-  const responses = `<table><thead><tr><th>Status</th><th>Description</th><th>Media types</th></tr></thead><tbody>${operation.responses
-    .map(
-      (response) =>
-        `<tr><td>${escapeHtml(response.status)}</td><td>${escapeHtml(response.description)}</td><td>${response.mediaTypes
-          .map((type) => `<code>${escapeHtml(type)}</code>`)
-          .join(', ')}</td></tr>`,
-    )
-    .join('')}</tbody></table>`;
-  return `<section id="${anchorOf(operation)}">
-<h3><span class="method ${operation.method.toLowerCase()}">${operation.method}</span> <code>${escapeHtml(operation.path)}</code>${
-    operation.extension ? ' <span class="ext">extension</span>' : ''
-  }</h3>
-<p class="summary">${escapeHtml(operation.summary ?? '')} <small>(<code>${escapeHtml(operation.operationId)}</code>)</small></p>
-<pre class="description">${escapeHtml(operation.description ?? '')}</pre>
-<p><strong>Credentials</strong>: ${escapeHtml(permissionsOf(operation))}</p>
-<h4>Parameters</h4>${parameters}${body}
-<h4>Responses</h4>${responses}
-</section>`;
-}
-
-const STYLE = `body{font-family:system-ui,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#222}
-pre{white-space:pre-wrap;background:#f6f8fa;padding:.75rem;border-radius:4px}
-table{border-collapse:collapse;width:100%;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
-.method{display:inline-block;min-width:4.5em;text-align:center;border-radius:3px;color:#fff;padding:0 .3em;font-size:.9em}
-.get{background:#2f7d32}.post{background:#1565c0}.put{background:#ef6c00}.delete{background:#c62828}.patch{background:#6a1b9a}.head{background:#546e7a}
-.ext{font-size:.75em;background:#eee;border-radius:3px;padding:0 .4em}section{border-top:1px solid #ddd;padding-top:.5rem}`;
+const pages = new WeakMap<GatewaySpec, string>();
 
 /**
- * The API reference as one self-contained HTML page (no scripts, no external resources): the description,
- * then each operation grouped by tag with its parameters, body and responses.
+ * The `/docs` page (built once per spec): an HTML shell holding the bundled document as JSON data and loading
+ * the renderer from {@link API_REFERENCE_SCRIPT_PATH}. Serve it with {@link API_REFERENCE_CSP}.
  *
  * @example
  * ```ts
- * reply.type('text/html; charset=utf-8').send(renderApiReference(GatewaySpec.load()));
+ * reply.type('text/html; charset=utf-8').header('content-security-policy', API_REFERENCE_CSP).send(renderApiReference(spec));
  * ```
  */
 export function renderApiReference(spec: GatewaySpec): string {
-  const { info } = spec.document;
-  const operations = [...spec.operations.values()];
-  const tags = [
-    ...new Set(operations.flatMap((operation) => (operation.tags.length > 0 ? operation.tags : ['Other']))),
-  ];
-  const index = tags
-    .map(
-      (tag) =>
-        `<li>${escapeHtml(tag)}<ul>${operations
-          .filter((operation) => (operation.tags.length > 0 ? operation.tags : ['Other']).includes(tag))
-          .map(
-            (operation) =>
-              `<li><a href="#${anchorOf(operation)}">${operation.method} ${escapeHtml(operation.path)}</a> — ${escapeHtml(operation.summary ?? '')}</li>`,
-          )
-          .join('')}</ul></li>`,
-    )
-    .join('');
-  const sections = tags
-    .map(
-      (tag) =>
-        `<h2>${escapeHtml(tag)}</h2>${operations
-          .filter((operation) => (operation.tags.length > 0 ? operation.tags : ['Other']).includes(tag))
-          .map((operation) => renderOperation(operation, spec))
-          .join('\n')}`,
-    )
-    .join('\n');
-  const title = `${info.title ?? 'API'} ${info.version ?? ''}`.trim();
-  return `<!doctype html>
+  let page = pages.get(spec);
+  if (page === undefined) {
+    const { info } = spec.document;
+    const title = `${info.title ?? 'API'} ${info.version ?? ''}`.trim();
+    // A data block, never executed; `<` escaped so no `</script>` in the document can end it early.
+    const document = JSON.stringify(spec.document).replace(/</g, '\\u003c');
+    const configuration = escapeHtml(JSON.stringify({ ...RENDERER_CONFIGURATION, metaData: { title } }));
+    page = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
-<body><h1>${escapeHtml(title)}</h1>
-<p>The OpenAPI document: <a href="/openapi.yaml">/openapi.yaml</a></p>
-<pre class="description">${escapeHtml(typeof info.description === 'string' ? info.description : '')}</pre>
-<nav><h2>Operations</h2><ul>${index}</ul></nav>
-${sections}
+<title>${escapeHtml(title)}</title></head>
+<body>
+<noscript><h1>${escapeHtml(title)}</h1><p>This page needs JavaScript. The OpenAPI document: <a href="/openapi.yaml">/openapi.yaml</a></p></noscript>
+<script id="api-reference" type="application/json" data-configuration="${configuration}">${document}</script>
+<script src="${API_REFERENCE_SCRIPT_PATH}"></script>
 </body></html>
 `;
+    pages.set(spec, page);
+  }
+  return page;
+}
+
+/** The renderer's script, plain and gzipped. */
+export interface ApiReferenceScript {
+  body: Buffer;
+  gzip: Buffer;
+}
+
+let script: Promise<ApiReferenceScript> | undefined;
+
+/**
+ * The renderer's browser bundle from `node_modules` (read and compressed once per process, on first use).
+ *
+ * @example
+ * ```ts
+ * const { body } = await apiReferenceScript();
+ * reply.type('text/javascript; charset=utf-8').send(body);
+ * ```
+ */
+export function apiReferenceScript(): Promise<ApiReferenceScript> {
+  if (!script) {
+    script = (async () => {
+      const path = createRequire(import.meta.url).resolve('@scalar/api-reference/browser/standalone.js');
+      const body = await readFile(path);
+      return { body, gzip: await promisify(gzip)(body) };
+    })();
+    // A failed read is retried by the next request.
+    script.catch(() => {
+      script = undefined;
+    });
+  }
+  return script;
 }
 
 const yamlCache = new WeakMap<GatewaySpec, string>();

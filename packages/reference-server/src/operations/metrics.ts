@@ -1,19 +1,23 @@
 /**
- * A small Prometheus registry (text exposition format 0.0.4), written by hand to avoid a dependency:
- * counters, gauges (optionally computed at scrape time) and histograms with fixed label names.
+ * The server's Prometheus metrics, on prom-client: one {@link MetricsRegistry} per app (never prom-client's
+ * global registry, so several apps can share a process, as tests do), with get-or-create helpers, gauges
+ * computed at scrape time, and registries shared by every app of the process (its runtime metrics) rendered
+ * along.
  */
+import { Counter, Gauge, Histogram, type LabelValues, Registry } from 'prom-client';
+
+export { Counter, Gauge, Histogram } from 'prom-client';
 
 /** Label values by label name. */
-export type Labels = Readonly<Record<string, string | number>>;
+export type Labels = LabelValues<string>;
 
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
-/** Content type of {@link MetricsRegistry.render}'s output. */
-export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+/** Content type of {@link MetricsRegistry.render}'s output (the text exposition format 0.0.4). */
+export const PROMETHEUS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
 /** Default latency buckets in seconds. */
-export const DEFAULT_LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+export const DEFAULT_LATENCY_BUCKETS: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+];
 
 /** Options common to every metric. */
 export interface MetricOptions {
@@ -21,290 +25,131 @@ export interface MetricOptions {
   name: string;
   /** One line describing it. */
   help: string;
-  /** Names of its labels (fixed; every observation gives a value for each). */
+  /** Names of its labels (fixed). */
   labelNames?: readonly string[];
 }
 
-function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
-
-function escapeHelp(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-}
-
-function formatValue(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (value === Number.POSITIVE_INFINITY) return '+Inf';
-  if (value === Number.NEGATIVE_INFINITY) return '-Inf';
-  return String(value);
-}
-
-abstract class Metric {
-  abstract readonly type: 'counter' | 'gauge' | 'histogram';
-  readonly name: string;
-  readonly help: string;
-  readonly labelNames: readonly string[];
-
-  constructor(options: MetricOptions) {
-    if (!METRIC_NAME.test(options.name)) throw new TypeError(`Invalid metric name "${options.name}".`);
-    for (const label of options.labelNames ?? []) {
-      if (!LABEL_NAME.test(label) || label.startsWith('__') || label === 'le') {
-        throw new TypeError(`Invalid label name "${label}" of metric ${options.name}.`);
-      }
-    }
-    this.name = options.name;
-    this.help = options.help;
-    this.labelNames = [...(options.labelNames ?? [])];
-  }
-
-  /** Stable key of a label set, checked against the declared names. */
-  protected keyOf(labels: Labels): string {
-    const given = Object.keys(labels);
-    if (given.length !== this.labelNames.length || !this.labelNames.every((name) => name in labels)) {
-      throw new TypeError(`Metric ${this.name} takes the labels ${this.labelNames.join(', ') || '(none)'}.`);
-    }
-    return JSON.stringify(this.labelNames.map((name) => String(labels[name])));
-  }
-
-  protected formatLabels(key: string, extra?: [string, string]): string {
-    const values = JSON.parse(key) as string[];
-    const pairs = this.labelNames.map((name, index) => `${name}="${escapeLabelValue(values[index] ?? '')}"`);
-    if (extra) pairs.push(`${extra[0]}="${escapeLabelValue(extra[1])}"`);
-    return pairs.length > 0 ? `{${pairs.join(',')}}` : '';
-  }
-
-  header(): string {
-    return `# HELP ${this.name} ${escapeHelp(this.help)}\n# TYPE ${this.name} ${this.type}\n`;
-  }
-
-  abstract samples(): string;
-}
-
-/**
- * A value that only goes up.
- *
- * @example
- * ```ts
- * const refused = registry.counter({ name: 'mtls_egress_refused_total', help: 'SSRF refusals.', labelNames: ['reason'] });
- * refused.inc({ reason: 'private_address' });
- * ```
- */
-export class Counter extends Metric {
-  readonly type = 'counter';
-  readonly #values = new Map<string, number>();
-
-  /** Adds `value` (default 1, must not be negative). */
-  inc(labels: Labels = {}, value = 1): void {
-    if (!(value >= 0)) throw new RangeError(`Counter ${this.name} cannot decrease.`);
-    const key = this.keyOf(labels);
-    this.#values.set(key, (this.#values.get(key) ?? 0) + value);
-  }
-
-  /** The current value for a label set (tests). */
-  get(labels: Labels = {}): number {
-    return this.#values.get(this.keyOf(labels)) ?? 0;
-  }
-
-  samples(): string {
-    let text = '';
-    for (const [key, value] of this.#values)
-      text += `${this.name}${this.formatLabels(key)} ${formatValue(value)}\n`;
-    return text;
-  }
-}
-
-/** Options of a {@link Gauge}. */
+/** Options of {@link MetricsRegistry.gauge}. */
 export interface GaugeOptions extends MetricOptions {
   /**
    * Called before each scrape to set current values (e.g. certificates by status from the database). Call
-   * `gauge.reset()` first inside it when label sets can disappear.
+   * `gauge.reset()` first inside it when label sets can disappear. When it fails, the gauge has no samples in
+   * that scrape and the failure goes to {@link MetricsRegistry.onCollectError}; the scrape goes on.
    */
   collect?: (gauge: Gauge) => void | Promise<void>;
 }
 
-/**
- * A value that goes up and down, set directly or computed at scrape time.
- *
- * @example
- * ```ts
- * registry.gauge({
- *   name: 'mtls_certificates', help: 'Certificates by status.', labelNames: ['status'],
- *   async collect(gauge) {
- *     gauge.reset();
- *     for (const row of await countByStatus()) gauge.set({ status: row.status }, row.count);
- *   },
- * });
- * ```
- */
-export class Gauge extends Metric {
-  readonly type = 'gauge';
-  readonly #values = new Map<string, number>();
-  readonly collect: ((gauge: Gauge) => void | Promise<void>) | undefined;
-
-  constructor(options: GaugeOptions) {
-    super(options);
-    this.collect = options.collect;
-  }
-
-  set(labels: Labels, value: number): void {
-    this.#values.set(this.keyOf(labels), value);
-  }
-
-  inc(labels: Labels = {}, value = 1): void {
-    const key = this.keyOf(labels);
-    this.#values.set(key, (this.#values.get(key) ?? 0) + value);
-  }
-
-  dec(labels: Labels = {}, value = 1): void {
-    this.inc(labels, -value);
-  }
-
-  /** Removes every label set. */
-  reset(): void {
-    this.#values.clear();
-  }
-
-  /** The current value for a label set (tests). */
-  get(labels: Labels = {}): number | undefined {
-    return this.#values.get(this.keyOf(labels));
-  }
-
-  samples(): string {
-    let text = '';
-    for (const [key, value] of this.#values)
-      text += `${this.name}${this.formatLabels(key)} ${formatValue(value)}\n`;
-    return text;
-  }
-}
-
-/** Options of a {@link Histogram}. */
+/** Options of {@link MetricsRegistry.histogram}. */
 export interface HistogramOptions extends MetricOptions {
   /** Upper bounds, ascending (default {@link DEFAULT_LATENCY_BUCKETS}). `+Inf` is implicit. */
   buckets?: readonly number[];
 }
 
-interface HistogramSeries {
-  counts: number[];
-  sum: number;
-  count: number;
-}
+type AnyMetric = Counter | Gauge | Histogram;
 
 /**
- * Distribution of observed values (latencies) in cumulative buckets.
+ * The metrics of one server instance (a prom-client `Registry`). Modules register what they measure;
+ * `/metrics` renders it all. Registering a name again returns the existing metric when type and labels agree.
  *
  * @example
  * ```ts
- * const latency = registry.histogram({ name: 'mtls_upstream_duration_seconds', help: 'Upstream latency.', labelNames: ['outcome'] });
- * latency.observe({ outcome: 'ok' }, 0.042);
- * ```
- */
-export class Histogram extends Metric {
-  readonly type = 'histogram';
-  readonly buckets: readonly number[];
-  readonly #series = new Map<string, HistogramSeries>();
-
-  constructor(options: HistogramOptions) {
-    super(options);
-    const buckets = [...(options.buckets ?? DEFAULT_LATENCY_BUCKETS)];
-    if (buckets.some((bound, index) => index > 0 && bound <= (buckets[index - 1] as number))) {
-      throw new TypeError(`Buckets of ${options.name} must be strictly ascending.`);
-    }
-    this.buckets = buckets;
-  }
-
-  observe(labels: Labels, value: number): void {
-    const key = this.keyOf(labels);
-    let series = this.#series.get(key);
-    if (!series) {
-      series = { counts: this.buckets.map(() => 0), sum: 0, count: 0 };
-      this.#series.set(key, series);
-    }
-    const index = this.buckets.findIndex((bound) => value <= bound);
-    if (index >= 0) series.counts[index] = (series.counts[index] ?? 0) + 1;
-    series.sum += value;
-    series.count += 1;
-  }
-
-  samples(): string {
-    let text = '';
-    for (const [key, series] of this.#series) {
-      let cumulative = 0;
-      this.buckets.forEach((bound, index) => {
-        cumulative += series.counts[index] ?? 0;
-        text += `${this.name}_bucket${this.formatLabels(key, ['le', formatValue(bound)])} ${cumulative}\n`;
-      });
-      text += `${this.name}_bucket${this.formatLabels(key, ['le', '+Inf'])} ${series.count}\n`;
-      text += `${this.name}_sum${this.formatLabels(key)} ${formatValue(series.sum)}\n`;
-      text += `${this.name}_count${this.formatLabels(key)} ${series.count}\n`;
-    }
-    return text;
-  }
-}
-
-/**
- * The metrics of one server instance. Modules register what they measure; `/metrics` renders it all.
- * Registering a name again returns the existing metric when type and labels agree.
- *
- * @example
- * ```ts
+ * const registry = new MetricsRegistry();
  * const requests = registry.counter({ name: 'mtls_http_requests_total', help: 'Requests.', labelNames: ['route', 'status'] });
  * requests.inc({ route: '/healthz', status: 200 });
  * const text = await registry.render();
  * ```
  */
-export class MetricsRegistry {
-  readonly #metrics = new Map<string, Counter | Gauge | Histogram>();
-  /** Receives failures of gauge `collect` callbacks (the scrape goes on without that gauge). */
+export class MetricsRegistry extends Registry {
+  readonly #labelNames = new Map<string, string>();
+  readonly #shared = new Set<Registry>();
+  /** Receives failures of gauge `collect` callbacks (the scrape goes on without that gauge's samples). */
   onCollectError: (metric: string, error: unknown) => void = () => undefined;
 
+  /** A value that only goes up (`inc(labels, value)`). */
   counter(options: MetricOptions): Counter {
-    return this.#register(options, Counter, () => new Counter(options));
+    return this.#register(options, Counter, () => new Counter({ ...this.#base(options) }));
   }
 
+  /** A value that goes up and down, set directly or computed at scrape time by `options.collect`. */
   gauge(options: GaugeOptions): Gauge {
-    return this.#register(options, Gauge, () => new Gauge(options));
+    const { collect } = options;
+    const failed = (error: unknown) => this.onCollectError(options.name, error);
+    return this.#register(
+      options,
+      Gauge,
+      () =>
+        new Gauge({
+          ...this.#base(options),
+          ...(collect && {
+            async collect() {
+              try {
+                await collect(this);
+              } catch (error) {
+                // No samples rather than stale or zero ones (reset leaves 0 on a gauge without labels).
+                this.reset();
+                this.remove({});
+                failed(error);
+              }
+            },
+          }),
+        }),
+    );
   }
 
+  /** Distribution of observed values (latencies) in cumulative buckets (`observe(labels, value)`). */
   histogram(options: HistogramOptions): Histogram {
-    return this.#register(options, Histogram, () => new Histogram(options));
+    return this.#register(
+      options,
+      Histogram,
+      () =>
+        new Histogram({ ...this.#base(options), buckets: [...(options.buckets ?? DEFAULT_LATENCY_BUCKETS)] }),
+    );
   }
 
-  /** The metric with this name, if registered. */
-  get(name: string): Counter | Gauge | Histogram | undefined {
-    return this.#metrics.get(name);
+  /**
+   * Renders `registry`'s metrics with this one's: a registry of the process (e.g. runtime metrics), shared by
+   * every app of it. Its metric names must not be registered here too.
+   */
+  share(registry: Registry): void {
+    this.#shared.add(registry);
   }
 
-  #register<T extends Counter | Gauge | Histogram>(
+  /** The Prometheus text exposition of every metric, this registry's then the shared ones'. */
+  override async metrics(): Promise<string> {
+    const texts = await Promise.all([
+      super.metrics(),
+      ...[...this.#shared].map((shared) => shared.metrics()),
+    ]);
+    return texts.filter((text) => text.trim() !== '').join('');
+  }
+
+  /** The same as {@link metrics}. */
+  render(): Promise<string> {
+    return this.metrics();
+  }
+
+  #base(options: MetricOptions) {
+    return {
+      name: options.name,
+      help: options.help,
+      labelNames: [...(options.labelNames ?? [])],
+      registers: [this],
+    };
+  }
+
+  #register<T extends AnyMetric>(
     options: MetricOptions,
     kind: abstract new (...args: never[]) => T,
     create: () => T,
   ): T {
-    const existing = this.#metrics.get(options.name);
+    const labels = (options.labelNames ?? []).join(',');
+    const existing = this.getSingleMetric(options.name) as AnyMetric | undefined;
     if (existing) {
-      const sameLabels = existing.labelNames.join(',') === (options.labelNames ?? []).join(',');
-      if (existing instanceof kind && sameLabels) return existing;
+      if (existing instanceof kind && this.#labelNames.get(options.name) === labels) return existing;
       throw new TypeError(`Metric ${options.name} is already registered with another type or labels.`);
     }
     const metric = create();
-    this.#metrics.set(options.name, metric);
+    this.#labelNames.set(options.name, labels);
     return metric;
-  }
-
-  /** The Prometheus text exposition of every metric (gauges collected first). */
-  async render(): Promise<string> {
-    let text = '';
-    for (const metric of this.#metrics.values()) {
-      if (metric instanceof Gauge && metric.collect) {
-        try {
-          await metric.collect(metric);
-        } catch (error) {
-          this.onCollectError(metric.name, error);
-          continue;
-        }
-      }
-      text += metric.header() + metric.samples();
-    }
-    return text;
   }
 }

@@ -1,8 +1,9 @@
+import { GATEWAY_ERROR_HEADER } from '@mtls-gateway/contract';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { OpsListener } from '../config/config.js';
+import { RouteNotFoundError } from '../errors.js';
 import type { GatewayContext } from '../http/context.js';
-import { RouteNotFoundError } from '../http/errors.js';
-import { GATEWAY_ERROR_HEADER, sendProblem } from '../http/problem.js';
+import { sendProblem } from '../http/problem.js';
 import { generateRequestId } from '../http/request-id.js';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics.js';
 import { cachedReadiness } from './routes.js';

@@ -1,10 +1,16 @@
+import { GATEWAY_ERROR_HEADER } from '@mtls-gateway/contract';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ALL_ACCOUNTS } from '../auth/principal.js';
+import { ForbiddenError } from '../errors.js';
 import type { GatewayContext, GatewayRoutePlugin } from '../http/context.js';
-import { ForbiddenError } from '../http/errors.js';
-import { GATEWAY_ERROR_HEADER } from '../http/problem.js';
 import { registerSpecRoute } from '../http/spec-routes.js';
-import { openApiYaml, renderApiReference } from './api-reference.js';
+import {
+  API_REFERENCE_CSP,
+  API_REFERENCE_SCRIPT_PATH,
+  apiReferenceScript,
+  openApiYaml,
+  renderApiReference,
+} from './api-reference.js';
 import {
   type Counter,
   DEFAULT_LATENCY_BUCKETS,
@@ -82,8 +88,9 @@ export interface HttpMetrics {
 
 /**
  * Registers `mtls_http_requests_total{method,route,status}` and
- * `mtls_http_request_duration_seconds{method,route}`. The route label is the spec's path template (or
- * `unmatched`), so the number of series stays bounded.
+ * `mtls_http_request_duration_seconds{method,route}`, and renders the process metrics with them
+ * (`registerRuntimeMetrics`). The route label is the spec's path template (or `unmatched`), so the number of
+ * series stays bounded.
  */
 export function registerHttpMetrics(registry: MetricsRegistry): HttpMetrics {
   const requests = registry.counter({
@@ -97,13 +104,7 @@ export function registerHttpMetrics(registry: MetricsRegistry): HttpMetrics {
     labelNames: ['method', 'route'],
     buckets: DEFAULT_LATENCY_BUCKETS,
   });
-  registry.gauge({
-    name: 'process_start_time_seconds',
-    help: 'Start time of the process since the Unix epoch in seconds.',
-    collect(gauge) {
-      gauge.set({}, Math.round((Date.now() - process.uptime() * 1000) / 1000));
-    },
-  });
+  // The process metrics (process_start_time_seconds, memory, event loop…) are prom-client's defaults.
   registerRuntimeMetrics(registry);
   return {
     requests,
@@ -146,7 +147,8 @@ export function cachedReadiness(
 /**
  * The operations endpoints of the API port: `/healthz` (liveness, no data, no credentials), `/readyz`
  * (a credential with `MTLS_READ_INTERNAL`), `/metrics` (a credential for every account, `*`: it names every
- * tenant's certificates), `/docs`, `/openapi.yaml`. The operator listener (`MTLS_OPS_PORT`, see
+ * tenant's certificates), `/docs` (the API reference, rendered in the browser by Scalar's script from
+ * `/docs/api-reference.js`), `/openapi.yaml`. The operator listener (`MTLS_OPS_PORT`, see
  * `startOpsListener`) serves `/readyz` and `/metrics` without credentials on an internal address.
  *
  * @example
@@ -177,16 +179,30 @@ export const operationsRoutes: GatewayRoutePlugin = (app, context) => {
 
   const page = renderApiReference(context.spec);
   registerSpecRoute(app, 'getApiReference', async (_request, reply) => {
-    // The page is static HTML: forbid scripts and every external resource.
+    // Nothing from another origin: the renderer's script is served below, the document is in the page.
     reply
       .type('text/html; charset=utf-8')
-      .header(
-        'content-security-policy',
-        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-      )
+      .header('content-security-policy', API_REFERENCE_CSP)
       .header('x-content-type-options', 'nosniff');
     return page;
   });
+  // The renderer's script is part of the getApiReference operation (the page's own asset), not an operation
+  // of its own: public like /docs, no input to validate.
+  app.get(
+    API_REFERENCE_SCRIPT_PATH,
+    { config: { operationId: 'getApiReference' } },
+    async (request, reply) => {
+      const script = await apiReferenceScript();
+      const gzipped = /\bgzip\b/.test(request.headers['accept-encoding'] ?? '');
+      reply
+        .type('text/javascript; charset=utf-8')
+        .header('cache-control', 'public, max-age=3600')
+        .header('vary', 'accept-encoding')
+        .header('x-content-type-options', 'nosniff');
+      if (gzipped) reply.header('content-encoding', 'gzip');
+      return gzipped ? script.gzip : script.body;
+    },
+  );
 
   registerSpecRoute(app, 'getOpenApiDocument', async (_request, reply) => {
     reply.type('application/yaml; charset=utf-8');

@@ -7,10 +7,12 @@ import { decodeSealedBox, resealConsumerSecret, type SealedBox, seal, unseal } f
 import {
   assertValidSecretRef,
   decodeSecretMaterial,
+  type ListCertificateSecretsOptions,
   pickSecretMaterial,
   type SecretContext,
   type SecretMaterial,
   type SecretStore,
+  type StoredSecret,
 } from './secret-store.js';
 
 /** Options of {@link EmbeddedSecretStore}. */
@@ -133,6 +135,21 @@ export class EmbeddedSecretStore implements SecretStore {
   async delete(ref: string, _context: SecretContext): Promise<void> {
     assertValidSecretRef(ref);
     await withAvailability(() => this.#db.query('DELETE FROM secret_blobs WHERE ref = $1', [ref]));
+  }
+
+  async listCertificateSecrets(options: ListCertificateSecretsOptions): Promise<StoredSecret[]> {
+    const { rows } = await withAvailability(() =>
+      this.#db.query<Pick<BlobRow, 'ref' | 'account_id' | 'certificate_id'>>(
+        `SELECT ref, account_id, certificate_id FROM secret_blobs
+         WHERE updated_at < $1 AND ref LIKE 'accounts/%/certificates/%' AND ref > $2
+         ORDER BY ref LIMIT $3`,
+        [options.writtenBefore, options.after ?? '', options.limit],
+      ),
+    );
+    return rows.map((row) => ({
+      ref: row.ref,
+      context: { accountId: row.account_id, certificateId: row.certificate_id },
+    }));
   }
 
   /**

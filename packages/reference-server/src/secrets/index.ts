@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { certificateSecretRef, openSecretStore } from './secrets/index.js';
- * const { store } = await openSecretStore({ db, dataDir: './data' });
+ * const { store } = openSecretStore({ db, masterKey: await loadMasterKey({ masterKey: undefined, dataDir: './data' }) });
  * const ref = certificateSecretRef({ accountId, certificateId, version: 1 });
  * await store.put(ref, material, { accountId, certificateId: String(certificateId) });
  * ```
@@ -26,7 +26,14 @@ export { Keyring, loadMasterKey, MASTER_KEY_FILE, MasterKey } from './master-key
 export type { OpenedSecretStore, OpenSecretStoreOptions } from './open-secret-store.js';
 export { openSecretStore } from './open-secret-store.js';
 export { openConsumerSecret, sealConsumerSecret } from './sealed-box.js';
-export type { SecretContext, SecretMaterial, SecretStore, SecretStoreKind } from './secret-store.js';
+export type {
+  ListCertificateSecretsOptions,
+  SecretContext,
+  SecretMaterial,
+  SecretStore,
+  SecretStoreKind,
+  StoredSecret,
+} from './secret-store.js';
 export { assertValidSecretRef, certificateSecretRef } from './secret-store.js';
 export type { VaultSecretStoreOptions } from './vault.js';
 export { VaultSecretStore } from './vault.js';

@@ -1,69 +1,47 @@
 import type { Database } from '../storage/database.js';
 import { EmbeddedSecretStore } from './embedded.js';
-import { SecretStoreConfigError } from './errors.js';
-import { Keyring, loadMasterKey } from './master-key.js';
+import { Keyring, type MasterKey } from './master-key.js';
 import type { SecretStore } from './secret-store.js';
-import { VaultSecretStore } from './vault.js';
+import { VaultSecretStore, type VaultSecretStoreOptions } from './vault.js';
 
 /** Options of {@link openSecretStore}. */
 export interface OpenSecretStoreOptions {
-  /** The migrated server database (embedded blobs live there). */
+  /** The migrated server database (the embedded store keeps its blobs there). */
   db: Database;
-  /** `MTLS_DATA_DIR`, where a generated `master.key` is kept. */
-  dataDir: string;
-  /** Environment to read (`MTLS_MASTER_KEY`, `VAULT_*`). Default: `process.env`. */
-  env?: Readonly<Record<string, string | undefined>> | undefined;
-  /** Operator warnings (never key material). */
-  warn?: ((message: string) => void) | undefined;
+  /** The master key, loaded (and checked against the database) by the caller: `loadCheckedMasterKey`. */
+  masterKey: MasterKey;
+  /** HashiCorp Vault KV v2 (`VAULT_ADDR`, `VAULT_TOKEN`, `VAULT_MOUNT`, `VAULT_NAMESPACE`); unset → embedded. */
+  vault?: VaultSecretStoreOptions | undefined;
 }
 
 /** The secret store chosen by the configuration, and the master keyring (which also seals OAuth secrets). */
 export interface OpenedSecretStore {
   store: SecretStore;
-  keyring: Keyring;
+  /**
+   * The master keys (current + previous) sealing OAuth consumer secrets. A function: with the embedded
+   * store it reads the store's keyring, so a rotation made by this process is seen at once.
+   */
+  keyring: () => Keyring;
 }
 
 /**
- * Picks the secret store from the environment (DESIGN §5): HashiCorp Vault KV v2 when `VAULT_ADDR` is set,
- * else the embedded store. The master key is loaded in both cases, because OAuth consumer secrets are
- * sealed with it.
+ * Picks the secret store of the configuration (DESIGN §5): HashiCorp Vault KV v2 when `vault` is given,
+ * else the embedded store (AES-256-GCM under the master key, blobs in the database). The master key is
+ * needed in both cases, because OAuth consumer secrets are sealed with it.
  *
- * @throws {SecretStoreConfigError} when `VAULT_ADDR` is set without `VAULT_TOKEN`.
  * @example
  * ```ts
- * const { store, keyring } = await openSecretStore({ db, dataDir, warn: (m) => log.warn(m) });
+ * const masterKey = await loadCheckedMasterKey(db, { masterKey: config.masterKey, dataDir, certificateSecrets: !config.vault });
+ * const { store, keyring } = openSecretStore({ db, masterKey, vault: config.vault });
  * await store.health();
  * ```
  */
-export async function openSecretStore(options: OpenSecretStoreOptions): Promise<OpenedSecretStore> {
-  const env = options.env ?? process.env;
-  const masterKeyFromEnv = Boolean(env.MTLS_MASTER_KEY?.trim());
-  const masterKey = await loadMasterKey({
-    masterKey: env.MTLS_MASTER_KEY,
-    dataDir: options.dataDir,
-    warn: options.warn,
-  });
-  if (!masterKeyFromEnv && options.db.kind === 'postgres') {
-    options.warn?.(
-      'The master key comes from a key file while the database is PostgreSQL. Replicas sharing this ' +
-        'database must use the same key: set the same MTLS_MASTER_KEY on every replica.',
-    );
+export function openSecretStore(options: OpenSecretStoreOptions): OpenedSecretStore {
+  if (options.vault) {
+    const store = new VaultSecretStore(options.vault);
+    const fixed = new Keyring(options.masterKey);
+    return { store, keyring: () => fixed };
   }
-  const keyring = new Keyring(masterKey);
-
-  if (env.VAULT_ADDR) {
-    if (!env.VAULT_TOKEN) {
-      throw new SecretStoreConfigError(
-        'VAULT_ADDR is set but VAULT_TOKEN is not. Set VAULT_TOKEN, or unset VAULT_ADDR to use the embedded store.',
-      );
-    }
-    const store = new VaultSecretStore({
-      address: env.VAULT_ADDR,
-      token: env.VAULT_TOKEN,
-      mount: env.VAULT_MOUNT || undefined,
-      namespace: env.VAULT_NAMESPACE || undefined,
-    });
-    return { store, keyring };
-  }
-  return { store: new EmbeddedSecretStore({ db: options.db, masterKey }), keyring };
+  const embedded = new EmbeddedSecretStore({ db: options.db, masterKey: options.masterKey });
+  return { store: embedded, keyring: () => embedded.keyring };
 }

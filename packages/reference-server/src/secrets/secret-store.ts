@@ -22,6 +22,29 @@ export interface SecretContext {
   certificateId: string;
 }
 
+/**
+ * A certificate secret the store holds, as {@link SecretStore.listCertificateSecrets} lists it.
+ *
+ * @example
+ * ```ts
+ * const stored: StoredSecret = { ref: 'accounts/le1/certificates/42/v1-0a1b2c3d4e5f', context: { accountId: 'le1', certificateId: '42' } };
+ * ```
+ */
+export interface StoredSecret {
+  ref: string;
+  context: SecretContext;
+}
+
+/** Which page {@link SecretStore.listCertificateSecrets} returns. */
+export interface ListCertificateSecretsOptions {
+  /** Only secrets last written before this time. */
+  writtenBefore: Date;
+  /** Only refs after this one, in ref order (the last ref of the previous page). */
+  after?: string | undefined;
+  /** Most secrets in the page. */
+  limit: number;
+}
+
 /** Which implementation serves a {@link SecretStore}. */
 export type SecretStoreKind = 'embedded' | 'vault';
 
@@ -53,6 +76,14 @@ export interface SecretStore {
   delete(ref: string, context: SecretContext): Promise<void>;
   /** Resolves when the store is usable; throws a {@link SecretStoreError} saying what to fix otherwise. */
   health(): Promise<void>;
+  /**
+   * One page of the certificate secrets (refs `accounts/<id>/certificates/…`) last written before
+   * `writtenBefore`, in ref order, so the certificate sweep can remove the ones no certificate points to.
+   * Absent when the store cannot list what it holds (Vault): such orphans are then never found, and never
+   * presented either, since no certificate references them.
+   * @throws {SecretStoreUnavailableError} when the store cannot be reached.
+   */
+  listCertificateSecrets?: ((options: ListCertificateSecretsOptions) => Promise<StoredSecret[]>) | undefined;
 }
 
 const segmentPattern = /^[A-Za-z0-9._~-]+$/;

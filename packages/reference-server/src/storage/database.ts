@@ -1,6 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { InvalidDatabaseConfigError, TransactionMisuseError } from './errors.js';
 
+/**
+ * The database as the server sees it — one interface over PostgreSQL (`postgres.ts`) and embedded PGlite
+ * (`pglite.ts`) — and the pieces both engines share. `openDatabase` (`open-database.ts`) picks the engine.
+ */
+
 /** Which engine serves a {@link Database}. */
 export type DatabaseKind = 'postgres' | 'pglite';
 
@@ -54,7 +59,7 @@ export function runAfterCommit(callbacks: readonly (() => void)[]): void {
  *
  * @example
  * ```ts
- * const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: './data' });
+ * const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: './data' }); // open-database.ts
  * await migrate(db);
  * const id = await db.transaction(async (tx) => {
  *   const { rows } = await tx.query<{ id: number }>('INSERT INTO … RETURNING id', [..]);
@@ -177,23 +182,4 @@ export function guardTransactionHandle(
       afterCommit.push(callback);
     },
   };
-}
-
-/**
- * Opens the database: PostgreSQL when `databaseUrl` is set, else PGlite persisted in `<dataDir>/pglite`.
- * Does not migrate; call {@link migrate} afterwards.
- *
- * @example
- * ```ts
- * const db = await openDatabase({ dataDir: process.env.MTLS_DATA_DIR ?? './data' });
- * ```
- */
-export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
-  if (options.schema !== undefined) quoteSchemaName(options.schema);
-  if (options.databaseUrl) {
-    const { openPostgresDatabase } = await import('./postgres.js');
-    return openPostgresDatabase({ ...options, databaseUrl: options.databaseUrl });
-  }
-  const { openPgliteDatabase } = await import('./pglite.js');
-  return openPgliteDatabase(options);
 }

@@ -1,20 +1,15 @@
 /**
- * Errors raised by the storage layer. Each kind has its own class, a stable `code` and the HTTP status the
- * server should answer with, so route handlers can map them without parsing messages.
+ * Errors raised by the storage layer. Each kind has its own class and a stable `code`, so callers can tell
+ * them apart without parsing messages. They know no HTTP status: the HTTP layer maps them (`http/problem.ts`:
+ * an unreachable or busy database is `unavailable`, anything else `internal_error`).
  *
  * Messages never contain query parameters or row values: PostgreSQL's `detail` (e.g. `Key (token_sha256)=(…)`)
  * and PGlite's `params` could carry secrets, so they are dropped on purpose.
  */
 export abstract class StorageError extends Error {
+  override readonly name: string = 'StorageError';
   /** Stable machine-readable code, e.g. `unique_violation`. */
   abstract readonly code: string;
-  /** HTTP status the server should answer with when this error reaches a route. */
-  abstract readonly statusCode: number;
-
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
 }
 
 /**
@@ -29,8 +24,8 @@ export abstract class StorageError extends Error {
  * ```
  */
 export class UniqueViolationError extends StorageError {
+  override readonly name = 'UniqueViolationError';
   readonly code = 'unique_violation';
-  readonly statusCode = 409;
 
   constructor(
     /** Name of the violated constraint or unique index, when the database reported it. */
@@ -46,8 +41,8 @@ export class UniqueViolationError extends StorageError {
 
 /** A row references a row that does not exist (SQLSTATE 23503). */
 export class ForeignKeyViolationError extends StorageError {
+  override readonly name = 'ForeignKeyViolationError';
   readonly code = 'foreign_key_violation';
-  readonly statusCode = 409;
 
   constructor(
     readonly constraint: string | undefined,
@@ -65,14 +60,14 @@ export class ForeignKeyViolationError extends StorageError {
  * connections, connect or query timeout).
  */
 export class DatabaseUnavailableError extends StorageError {
+  override readonly name = 'DatabaseUnavailableError';
   readonly code = 'database_unavailable';
-  readonly statusCode = 503;
 }
 
 /** Any other failed statement. `sqlState` is the PostgreSQL error code, when there is one. */
 export class DatabaseQueryError extends StorageError {
+  override readonly name = 'DatabaseQueryError';
   readonly code = 'database_query_failed';
-  readonly statusCode = 500;
 
   constructor(
     message: string,
@@ -84,8 +79,8 @@ export class DatabaseQueryError extends StorageError {
 
 /** The database was migrated by a newer release than this one. */
 export class SchemaTooNewError extends StorageError {
+  override readonly name = 'SchemaTooNewError';
   readonly code = 'schema_too_new';
-  readonly statusCode = 500;
 
   constructor(
     readonly databaseVersion: number,
@@ -103,20 +98,20 @@ export class SchemaTooNewError extends StorageError {
  * callback, use the `tx` argument. (On PGlite the outer call would wait for the transaction forever.)
  */
 export class TransactionMisuseError extends StorageError {
+  override readonly name = 'TransactionMisuseError';
   readonly code = 'transaction_misuse';
-  readonly statusCode = 500;
 }
 
 /** The storage options are invalid (bad schema name, unusable data directory, malformed URL). */
 export class InvalidDatabaseConfigError extends StorageError {
+  override readonly name = 'InvalidDatabaseConfigError';
   readonly code = 'invalid_database_config';
-  readonly statusCode = 500;
 }
 
 /** The embedded database directory is already opened by another live process. */
 export class DatabaseInUseError extends StorageError {
+  override readonly name = 'DatabaseInUseError';
   readonly code = 'database_in_use';
-  readonly statusCode = 503;
 }
 
 interface DriverError {

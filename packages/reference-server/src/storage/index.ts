@@ -1,6 +1,6 @@
 /**
  * Storage of the reference server: one SQL database over PostgreSQL or embedded PGlite, its migrations,
- * and the coded errors it raises.
+ * the change log replicas follow, and the coded errors it raises.
  *
  * @example
  * ```ts
@@ -9,6 +9,15 @@
  * await migrate(db);
  * ```
  */
+
+export type {
+  ChangeKind,
+  ChangeRecord,
+  ChangeToRecord,
+  ChangeWatcherOptions,
+  LocalChange,
+} from './change-log.js';
+export { ChangeLog, ChangeWatcher } from './change-log.js';
 export type {
   Database,
   DatabaseKind,
@@ -17,7 +26,6 @@ export type {
   QueryResult,
   Transaction,
 } from './database.js';
-export { openDatabase } from './database.js';
 export {
   DatabaseInUseError,
   DatabaseQueryError,
@@ -30,7 +38,6 @@ export {
   UniqueViolationError,
 } from './errors.js';
 export { generateRandomId } from './ids.js';
-export type { LocalChange } from './local-changes.js';
-export { publishLocalChange, subscribeLocalChanges } from './local-changes.js';
-export type { ChangeKind, Migration } from './migrations.js';
+export type { Migration } from './migrations.js';
 export { MAX_RANDOM_ID, migrate, migrations } from './migrations.js';
+export { openDatabase } from './open-database.js';

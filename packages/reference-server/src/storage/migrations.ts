@@ -9,18 +9,6 @@ export interface Migration {
   readonly sql: string;
 }
 
-/**
- * Kinds written to `change_log.kind`. Replicas poll the log to drop cached certificates, connection pools
- * and mapping lookups within a second of a change made by any replica.
- */
-export type ChangeKind =
-  | 'certificate.created'
-  | 'certificate.updated'
-  | 'certificate.deleted'
-  | 'mapping.created'
-  | 'mapping.updated'
-  | 'mapping.deleted';
-
 /** Largest certificate / mapping / token id: ids are random positive integers below 2^53 (safe in JSON). */
 export const MAX_RANDOM_ID = 2 ** 53 - 1;
 
@@ -127,7 +115,7 @@ CREATE INDEX secret_blobs_key_id_idx ON secret_blobs (key_id);
 -- Append-only feed of changes that replicas poll (SELECT … WHERE id > $cursor ORDER BY id) to notice a
 -- certificate or mapping change within a second. Sequence values are taken at INSERT but become visible at
 -- COMMIT, so a poller must not skip past a gap too early: re-read the last few seconds (created_at) and
--- de-duplicate by id. kind is a ChangeKind. Old rows are purged by created_at.
+-- de-duplicate by id. kind is a ChangeKind (change-log.ts). Old rows are purged by created_at.
 CREATE TABLE change_log (
   id             bigserial   PRIMARY KEY,
   account_id     text        NOT NULL,

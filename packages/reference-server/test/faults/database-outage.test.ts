@@ -6,7 +6,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTlsServer, type TestTlsServer } from '../../../../test/support/pki.js';
 import { checkReadiness } from '../../src/operations/routes.js';
-import { type Database, openDatabase } from '../../src/storage/database.js';
+import type { Database } from '../../src/storage/database.js';
+import { openDatabase } from '../../src/storage/open-database.js';
 import { TEST_DATABASE_URL } from '../../src/storage/testing/test-databases.js';
 import {
   ACCOUNT,

@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTlsServer, type TestTlsServer } from '../../../../test/support/pki.js';
 import { CertificateService } from '../../src/certificates/certificate-service.js';
 import { P12Factory, type P12Fixture } from '../../src/certificates/testing/p12-fixtures.js';
+import { MasterKey } from '../../src/secrets/master-key.js';
 import { openSecretStore } from '../../src/secrets/open-secret-store.js';
-import { openDatabase } from '../../src/storage/database.js';
+import { openDatabase } from '../../src/storage/open-database.js';
 import { TEST_DATABASE_URL } from '../../src/storage/testing/test-databases.js';
 
 // Issue "Faults and scale-out", point 1: `mtls-gateway serve` (the built dist/bin.js, so a restart takes a
@@ -567,7 +568,7 @@ async function killLoop(
       "SELECT count(*)::int AS n FROM certificates WHERE secret_state = 'pending'",
     );
     summary.orphanedSecretsBeforeSweep = await count(orphanQuery);
-    const { store } = await openSecretStore({ db, dataDir, env: { MTLS_MASTER_KEY: masterKey } });
+    const { store } = openSecretStore({ db, masterKey: MasterKey.fromBase64(masterKey) });
     const service = new CertificateService({ db, secrets: store });
     // Everything counts as stale: the server is stopped, no write is in flight.
     const swept = await service.sweepPendingCertificates(new Date(Date.now() + 60_000));

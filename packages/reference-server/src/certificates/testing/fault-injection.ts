@@ -1,5 +1,11 @@
 import { SecretStoreUnavailableError } from '../../secrets/errors.js';
-import type { SecretContext, SecretMaterial, SecretStore } from '../../secrets/secret-store.js';
+import type {
+  ListCertificateSecretsOptions,
+  SecretContext,
+  SecretMaterial,
+  SecretStore,
+  StoredSecret,
+} from '../../secrets/secret-store.js';
 import type { Database, Transaction } from '../../storage/database.js';
 
 /**
@@ -52,13 +58,22 @@ export class FaultySecretStore implements SecretStore {
   health(): Promise<void> {
     return this.inner.health();
   }
+
+  /** Lists through the real store, when it can list. */
+  get listCertificateSecrets():
+    | ((options: ListCertificateSecretsOptions) => Promise<StoredSecret[]>)
+    | undefined {
+    const inner = this.inner;
+    const list = inner.listCertificateSecrets;
+    return list && ((options) => list.call(inner, options));
+  }
 }
 
 /** Thrown by every operation of a crashed {@link CrashWorld}. */
 export class SimulatedCrash extends Error {
+  override readonly name = 'SimulatedCrash';
   constructor() {
     super('Simulated process crash');
-    this.name = 'SimulatedCrash';
   }
 }
 
@@ -124,6 +139,11 @@ export function createCrashWorld(db: Database, secrets: SecretStore): CrashWorld
     delete: (ref, context) => effect('secrets.delete', () => secrets.delete(ref, context)),
     health: () => effect('secrets.health', () => secrets.health()),
   };
+  const list = secrets.listCertificateSecrets;
+  if (list) {
+    crashingSecrets.listCertificateSecrets = (options) =>
+      effect('secrets.list', () => list.call(secrets, options));
+  }
   return {
     db: crashingDb,
     secrets: crashingSecrets,

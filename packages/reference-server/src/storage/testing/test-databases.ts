@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { type Database, openDatabase } from '../database.js';
+import type { Database } from '../database.js';
+import { openDatabase } from '../open-database.js';
 
 /**
  * Test helpers: real databases, isolated so test files can run in parallel on one PostgreSQL server.

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../storage/database.js';
-import { migrate } from '../storage/migrations.js';
-import { openTestPostgres, type TestDatabase } from '../storage/testing/test-databases.js';
-import { type ChangeRecord, ChangeWatcher } from './change-watcher.js';
+import { ChangeLog, type ChangeRecord, ChangeWatcher, type LocalChange } from './change-log.js';
+import type { Database } from './database.js';
+import { migrate } from './migrations.js';
+import { openTestPglite, openTestPostgres, type TestDatabase } from './testing/test-databases.js';
 
 async function insertChange(db: Pick<Database, 'query'>, certificateId: number): Promise<void> {
   await db.query(
@@ -108,5 +108,57 @@ describe('ChangeWatcher (PostgreSQL)', () => {
     expect(watcher.isCurrent()).toBe(false);
     await expect(watcher.poll()).rejects.toThrow('database down');
     expect(watcher.isCurrent()).toBe(false);
+  });
+});
+
+describe('ChangeLog', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await openTestPglite();
+    await migrate(database.db);
+  });
+  afterAll(async () => {
+    await database?.cleanup();
+  });
+
+  it('writes the row in the transaction and tells its own listeners once committed, never after a rollback', async () => {
+    const { db } = database;
+    const changes = new ChangeLog();
+    const other = new ChangeLog();
+    const heard: LocalChange[] = [];
+    const unsubscribe = changes.subscribe((change) => heard.push(change));
+    const otherHeard: LocalChange[] = [];
+    other.subscribe((change) => otherHeard.push(change));
+
+    await db.transaction(async (tx) => {
+      await changes.record(tx, { accountId: 'le1', certificateId: 7, kind: 'certificate.deleted' });
+      expect(heard).toEqual([]);
+    });
+    expect(heard).toEqual([
+      { accountId: 'le1', kind: 'certificate.deleted', certificateId: 7, mappingId: null },
+    ]);
+    // Another app's change log (another composition root) does not hear it: it polls like any replica.
+    expect(otherHeard).toEqual([]);
+
+    await db
+      .transaction(async (tx) => {
+        await changes.record(tx, { accountId: 'le1', mappingId: 9, kind: 'mapping.deleted' });
+        throw new Error('rolled back');
+      })
+      .catch(() => undefined);
+    expect(heard).toHaveLength(1);
+    const { rows } = await db.query<{
+      kind: string;
+      certificate_id: number | null;
+      mapping_id: number | null;
+    }>("SELECT kind, certificate_id, mapping_id FROM change_log WHERE account_id = 'le1' ORDER BY id");
+    expect(rows).toEqual([{ kind: 'certificate.deleted', certificate_id: 7, mapping_id: null }]);
+
+    unsubscribe();
+    await db.transaction((tx) =>
+      changes.record(tx, { accountId: 'le1', kind: 'mapping.created', mappingId: 1 }),
+    );
+    expect(heard).toHaveLength(1);
   });
 });

@@ -1,13 +1,107 @@
-import type { Queryable } from '../storage/database.js';
-import type { ChangeKind } from '../storage/migrations.js';
+import { EventEmitter } from 'node:events';
+import type { Queryable, Transaction } from './database.js';
 
-/** One row of `change_log`. */
-export interface ChangeRecord {
-  id: number;
+/**
+ * The change log: how every replica learns of certificate and mapping changes. A change is written to the
+ * `change_log` table in the transaction of the change itself ({@link ChangeLog.record}); the process that
+ * made it is told as soon as it commits ({@link ChangeLog.subscribe}); every replica follows the table
+ * ({@link ChangeWatcher}) to drop cached certificates, connection pools and mapping lookups within a second.
+ */
+
+/**
+ * Kinds written to `change_log.kind`.
+ *
+ * @example
+ * ```ts
+ * const kind: ChangeKind = 'certificate.updated';
+ * ```
+ */
+export type ChangeKind =
+  | 'certificate.created'
+  | 'certificate.updated'
+  | 'certificate.deleted'
+  | 'mapping.created'
+  | 'mapping.updated'
+  | 'mapping.deleted';
+
+/**
+ * A committed change (the facts of its `change_log` row, without the row's id).
+ *
+ * @example
+ * ```ts
+ * const change: LocalChange = { accountId: 'le1', kind: 'certificate.deleted', certificateId: 42, mappingId: null };
+ * ```
+ */
+export interface LocalChange {
   accountId: string;
+  kind: ChangeKind;
   certificateId: number | null;
   mappingId: number | null;
+}
+
+/**
+ * One row of `change_log`.
+ *
+ * @example
+ * ```ts
+ * const record: ChangeRecord = { id: 7, accountId: 'le1', kind: 'mapping.created', certificateId: 42, mappingId: 9 };
+ * ```
+ */
+export interface ChangeRecord extends LocalChange {
+  id: number;
+}
+
+/** A change to record: the certificate and mapping it concerns, when there is one. */
+export interface ChangeToRecord {
+  accountId: string;
   kind: ChangeKind;
+  certificateId?: number | null | undefined;
+  mappingId?: number | null | undefined;
+}
+
+/**
+ * The change log of one app: writes `change_log` rows and tells this app's listeners of each change once it
+ * is committed. One per app (the composition root builds it), so two apps in one process do not hear each
+ * other: they learn of each other's changes as any other replica does, through a {@link ChangeWatcher}.
+ *
+ * @example
+ * ```ts
+ * const changes = new ChangeLog();
+ * const unsubscribe = changes.subscribe((change) => engine.applyChanges([{ id: 0, ...change }]));
+ * await db.transaction(async (tx) => {
+ *   await tx.query('UPDATE certificates …');
+ *   await changes.record(tx, { accountId, certificateId, kind: 'certificate.updated' });
+ * });
+ * ```
+ */
+export class ChangeLog {
+  readonly #feed = new EventEmitter().setMaxListeners(0);
+
+  /**
+   * Writes the change-log row replicas poll, inside the transaction of the change itself; this app's
+   * listeners hear of it once the transaction has committed (other replicas within a second).
+   */
+  async record(tx: Transaction, change: ChangeToRecord): Promise<void> {
+    const committed: LocalChange = {
+      accountId: change.accountId,
+      kind: change.kind,
+      certificateId: change.certificateId ?? null,
+      mappingId: change.mappingId ?? null,
+    };
+    await tx.query(
+      'INSERT INTO change_log (account_id, certificate_id, mapping_id, kind) VALUES ($1, $2, $3, $4)',
+      [committed.accountId, committed.certificateId, committed.mappingId, committed.kind],
+    );
+    tx.afterCommit(() => this.#feed.emit('change', committed));
+  }
+
+  /** Calls `listener` for every change this app commits; returns the function that unsubscribes. */
+  subscribe(listener: (change: LocalChange) => void): () => void {
+    this.#feed.on('change', listener);
+    return () => {
+      this.#feed.off('change', listener);
+    };
+  }
 }
 
 /** Options of {@link ChangeWatcher}. */

@@ -1,33 +1,34 @@
 /**
- * The errors the gateway answers with itself. Route modules throw a {@link GatewayError}; the app's error
- * handler turns it into an RFC 9457 `application/problem+json` answer with the `LP-gateway-error` header.
+ * The errors the gateway answers with itself, as the services raise them. One class per problem kind, each
+ * with a stable `code` from the spec's problem catalogue (`@mtls-gateway/contract`) and a message (`detail`)
+ * that tells the caller what to do and never contains a secret.
  *
- * One class per problem kind, each with a stable `code` (the spec's problem code table) and its HTTP status.
- * Messages (`detail`) tell the caller what to do and never contain secrets.
+ * These classes know no HTTP status and no title: the HTTP layer (`http/problem.ts`) looks both up in the
+ * catalogue by `code` (`problemKind`) and turns every error into an RFC 9457 problem in one place. See
+ * `docs/decisions/001-errors-and-layers.md`.
  */
+import type { InputError, ProblemCode } from '@mtls-gateway/contract';
 
-/** Base URI of problem `type`s: `https://mtls-gateway.dev/problems/<code>`. */
-export const PROBLEM_TYPE_BASE = 'https://mtls-gateway.dev/problems/';
-
-/** Where an invalid input was found. */
-export type InputLocation = 'path' | 'query' | 'header' | 'body';
+export type { InputError, InputLocation } from '@mtls-gateway/contract';
 
 /**
- * One invalid input of an `invalid_request` problem.
+ * The `p12_*` problem codes: why an uploaded PKCS#12 file was refused.
  *
  * @example
  * ```ts
- * const error: InputError = { location: 'header', name: 'LP-forward-url', message: 'is required' };
+ * const code: P12ProblemCode = 'p12_wrong_password';
  * ```
  */
-export interface InputError {
-  location: InputLocation;
-  /** The parameter or header name, or a JSON pointer into the body. */
-  name?: string;
-  message: string;
-}
+export type P12ProblemCode = Extract<ProblemCode, `p12_${string}`>;
 
-/** Options every {@link GatewayError} accepts. */
+/**
+ * Options every {@link GatewayError} accepts.
+ *
+ * @example
+ * ```ts
+ * const options: GatewayErrorOptions = { cause: error, headers: { 'Retry-After': '1' } };
+ * ```
+ */
 export interface GatewayErrorOptions {
   /** Extra response headers (e.g. `Retry-After`). */
   headers?: Record<string, string>;
@@ -42,16 +43,15 @@ export interface GatewayErrorOptions {
  *
  * @example
  * ```ts
- * throw new NotFoundError(`Certificate ${id} does not exist in account ${accountId}.`);
+ * try { await certificates.get(accountId, id); } catch (error) {
+ *   if (error instanceof GatewayError && error.code === 'not_found') …
+ * }
  * ```
  */
 export abstract class GatewayError extends Error {
-  /** Stable problem code, e.g. `not_found`; also sent as `LP-gateway-error`. */
-  abstract readonly code: string;
-  /** HTTP status of the answer. */
-  abstract readonly status: number;
-  /** Short summary of the problem kind (the problem's `title`). */
-  abstract readonly title: string;
+  override readonly name: string = 'GatewayError';
+  /** Stable problem code of the catalogue, e.g. `not_found`; also sent as `LP-gateway-error`. */
+  abstract readonly code: ProblemCode;
   /** Extra response headers. */
   readonly headers: Record<string, string>;
   /** Each invalid input (the problem's `errors`); empty for most problems. */
@@ -59,7 +59,6 @@ export abstract class GatewayError extends Error {
 
   constructor(detail: string, options: GatewayErrorOptions = {}) {
     super(detail, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
     this.headers = { ...options.headers };
     this.errors = options.errors ?? [];
   }
@@ -71,7 +70,7 @@ export abstract class GatewayError extends Error {
 }
 
 /**
- * A header, parameter or body is missing or malformed (400 `invalid_request`); `errors` lists each input.
+ * A header, parameter or body is missing or malformed (`invalid_request`); `errors` lists each input.
  *
  * @example
  * ```ts
@@ -81,9 +80,8 @@ export abstract class GatewayError extends Error {
  * ```
  */
 export class InvalidRequestError extends GatewayError {
+  override readonly name = 'InvalidRequestError';
   readonly code = 'invalid_request';
-  readonly status = 400;
-  readonly title = 'Invalid request';
 
   constructor(detail: string, errors: InputError[] = [], options?: GatewayErrorOptions) {
     super(detail, { ...options, errors });
@@ -91,7 +89,33 @@ export class InvalidRequestError extends GatewayError {
 }
 
 /**
- * `LP-stop-if-certificate-not-found: true` and no certificate applies (400 `certificate_not_found`).
+ * An uploaded PKCS#12 file is unusable (its `p12_*` code; the files after it are not opened). `errors` names
+ * the refused item: `/<index>/p12` for JSON arrays, `/p12` for a single JSON body, `file` for a multipart
+ * upload. Nothing was stored.
+ *
+ * @example
+ * ```ts
+ * throw new CertificateFileRejectedError('p12_wrong_password', 'Item 0 ("Cert1"): the password does not open the file.', [
+ *   { location: 'body', name: '/0/p12', message: 'p12_wrong_password: the password does not open the file' },
+ * ]);
+ * ```
+ */
+export class CertificateFileRejectedError extends GatewayError {
+  override readonly name = 'CertificateFileRejectedError';
+
+  constructor(
+    readonly code: P12ProblemCode,
+    detail: string,
+    /** Each refused item. */
+    errors: InputError[] = [],
+    options?: GatewayErrorOptions,
+  ) {
+    super(detail, { ...options, errors });
+  }
+}
+
+/**
+ * `LP-stop-if-certificate-not-found: true` and no certificate applies (`certificate_not_found`).
  *
  * @example
  * ```ts
@@ -99,13 +123,12 @@ export class InvalidRequestError extends GatewayError {
  * ```
  */
 export class CertificateNotFoundError extends GatewayError {
+  override readonly name = 'CertificateNotFoundError';
   readonly code = 'certificate_not_found';
-  readonly status = 400;
-  readonly title = 'No certificate applies';
 }
 
 /**
- * Missing or invalid credentials (401 `unauthorized`). Carries the `WWW-Authenticate` challenge.
+ * Missing or invalid credentials (`unauthorized`). The HTTP layer adds the `WWW-Authenticate` challenge.
  *
  * @example
  * ```ts
@@ -113,23 +136,12 @@ export class CertificateNotFoundError extends GatewayError {
  * ```
  */
 export class UnauthorizedError extends GatewayError {
+  override readonly name = 'UnauthorizedError';
   readonly code = 'unauthorized';
-  readonly status = 401;
-  readonly title = 'Authentication required';
-
-  constructor(detail: string, options: GatewayErrorOptions = {}) {
-    super(detail, {
-      ...options,
-      headers: { 'WWW-Authenticate': WWW_AUTHENTICATE_CHALLENGE, ...options.headers },
-    });
-  }
 }
 
-/** The `WWW-Authenticate` value of every 401: the two schemes the gateway accepts. */
-export const WWW_AUTHENTICATE_CHALLENGE = 'OAuth realm="mtls-gateway", Bearer realm="mtls-gateway"';
-
 /**
- * The credential lacks the permission, or is not scoped to the account (403 `forbidden`).
+ * The credential lacks the permission, or is not scoped to the account (`forbidden`).
  *
  * @example
  * ```ts
@@ -137,13 +149,12 @@ export const WWW_AUTHENTICATE_CHALLENGE = 'OAuth realm="mtls-gateway", Bearer re
  * ```
  */
 export class ForbiddenError extends GatewayError {
+  override readonly name = 'ForbiddenError';
   readonly code = 'forbidden';
-  readonly status = 403;
-  readonly title = 'Forbidden';
 }
 
 /**
- * The forward URL resolves to an address the egress policy refuses (403 `destination_blocked`).
+ * The forward URL resolves to an address the egress policy refuses (`destination_blocked`).
  *
  * @example
  * ```ts
@@ -151,13 +162,12 @@ export class ForbiddenError extends GatewayError {
  * ```
  */
 export class DestinationBlockedError extends GatewayError {
+  override readonly name: string = 'DestinationBlockedError';
   readonly code = 'destination_blocked';
-  readonly status = 403;
-  readonly title = 'Destination blocked';
 }
 
 /**
- * No such certificate or mapping in this account (404 `not_found`).
+ * No such certificate or mapping in this account (`not_found`).
  *
  * @example
  * ```ts
@@ -165,13 +175,12 @@ export class DestinationBlockedError extends GatewayError {
  * ```
  */
 export class NotFoundError extends GatewayError {
+  override readonly name = 'NotFoundError';
   readonly code = 'not_found';
-  readonly status = 404;
-  readonly title = 'Not found';
 }
 
 /**
- * No route serves this path (404 `route_not_found`).
+ * No route serves this path (`route_not_found`).
  *
  * @example
  * ```ts
@@ -179,13 +188,12 @@ export class NotFoundError extends GatewayError {
  * ```
  */
 export class RouteNotFoundError extends GatewayError {
+  override readonly name = 'RouteNotFoundError';
   readonly code = 'route_not_found';
-  readonly status = 404;
-  readonly title = 'Route not found';
 }
 
 /**
- * The path exists but not with this method (405 `method_not_allowed`, with `Allow`).
+ * The path exists but not with this method (`method_not_allowed`, with `Allow`).
  *
  * @example
  * ```ts
@@ -193,9 +201,8 @@ export class RouteNotFoundError extends GatewayError {
  * ```
  */
 export class MethodNotAllowedError extends GatewayError {
+  override readonly name = 'MethodNotAllowedError';
   readonly code = 'method_not_allowed';
-  readonly status = 405;
-  readonly title = 'Method not allowed';
 
   constructor(method: string, path: string, allowed: readonly string[], options: GatewayErrorOptions = {}) {
     super(`${path} does not accept ${method}; use ${allowed.join(', ')}.`, {
@@ -206,7 +213,7 @@ export class MethodNotAllowedError extends GatewayError {
 }
 
 /**
- * The certificate name is taken in this account (409 `name_conflict`).
+ * The certificate name is taken in this account (`name_conflict`).
  *
  * @example
  * ```ts
@@ -214,13 +221,12 @@ export class MethodNotAllowedError extends GatewayError {
  * ```
  */
 export class NameConflictError extends GatewayError {
+  override readonly name = 'NameConflictError';
   readonly code = 'name_conflict';
-  readonly status = 409;
-  readonly title = 'Name already in use';
 }
 
 /**
- * The account + service + URL already has a certificate (409 `mapping_conflict`).
+ * The account + service + URL already has a certificate (`mapping_conflict`).
  *
  * @example
  * ```ts
@@ -228,13 +234,12 @@ export class NameConflictError extends GatewayError {
  * ```
  */
 export class MappingConflictError extends GatewayError {
+  override readonly name = 'MappingConflictError';
   readonly code = 'mapping_conflict';
-  readonly status = 409;
-  readonly title = 'Mapping already exists';
 }
 
 /**
- * The request body or a multipart part is over the limit (413 `payload_too_large`).
+ * The request body or a multipart part is over the limit (`payload_too_large`).
  *
  * @example
  * ```ts
@@ -242,13 +247,12 @@ export class MappingConflictError extends GatewayError {
  * ```
  */
 export class PayloadTooLargeError extends GatewayError {
+  override readonly name = 'PayloadTooLargeError';
   readonly code = 'payload_too_large';
-  readonly status = 413;
-  readonly title = 'Payload too large';
 }
 
 /**
- * The request headers or body did not arrive in time (408 `request_timeout`): headers after
+ * The request headers or body did not arrive in time (`request_timeout`): headers after
  * `MTLS_HEADERS_TIMEOUT_MS`, a body that did not start within `MTLS_BODY_TIMEOUT_MS` or then arrived slower
  * than `MTLS_BODY_MIN_RATE` bytes per second. The connection is closed after the answer.
  *
@@ -258,13 +262,12 @@ export class PayloadTooLargeError extends GatewayError {
  * ```
  */
 export class RequestTimeoutError extends GatewayError {
+  override readonly name = 'RequestTimeoutError';
   readonly code = 'request_timeout';
-  readonly status = 408;
-  readonly title = 'Request timeout';
 }
 
 /**
- * The request line and headers are larger than the server accepts (431 `headers_too_large`).
+ * The request line and headers are larger than the server accepts (`headers_too_large`).
  *
  * @example
  * ```ts
@@ -272,13 +275,12 @@ export class RequestTimeoutError extends GatewayError {
  * ```
  */
 export class HeadersTooLargeError extends GatewayError {
+  override readonly name = 'HeadersTooLargeError';
   readonly code = 'headers_too_large';
-  readonly status = 431;
-  readonly title = 'Request headers too large';
 }
 
 /**
- * The body's content type is not one the operation accepts (415 `unsupported_media_type`).
+ * The body's content type is not one the operation accepts (`unsupported_media_type`).
  *
  * @example
  * ```ts
@@ -286,13 +288,12 @@ export class HeadersTooLargeError extends GatewayError {
  * ```
  */
 export class UnsupportedMediaTypeError extends GatewayError {
+  override readonly name = 'UnsupportedMediaTypeError';
   readonly code = 'unsupported_media_type';
-  readonly status = 415;
-  readonly title = 'Unsupported media type';
 }
 
 /**
- * The remote could not be reached (424 `transport_failure`), with `LP-message-from-transport` and
+ * The remote could not be reached (`transport_failure`), with `LP-message-from-transport` and
  * `LP-error-from-transport`.
  *
  * @example
@@ -301,9 +302,8 @@ export class UnsupportedMediaTypeError extends GatewayError {
  * ```
  */
 export class TransportFailureError extends GatewayError {
+  override readonly name = 'TransportFailureError';
   readonly code = 'transport_failure';
-  readonly status = 424;
-  readonly title = 'The remote endpoint could not be reached';
 
   constructor(
     transportMessage: string,
@@ -324,7 +324,7 @@ export class TransportFailureError extends GatewayError {
 }
 
 /**
- * The remote answered with something the gateway cannot pass on as an HTTP answer (502 `bad_gateway`): a
+ * The remote answered with something the gateway cannot pass on as an HTTP answer (`bad_gateway`): a
  * status outside 200–599 once informational answers are handled, or `101 Switching Protocols` (the gateway
  * does not tunnel upgraded connections). The remote's answer is discarded; the detail names only
  * `host:port` and the status.
@@ -337,12 +337,10 @@ export class TransportFailureError extends GatewayError {
 export class BadGatewayError extends GatewayError {
   override readonly name = 'BadGatewayError';
   readonly code = 'bad_gateway';
-  readonly status = 502;
-  readonly title = 'Bad gateway';
 }
 
 /**
- * Over the per-IP rate limit (429 `rate_limited`, with `Retry-After`).
+ * Over the per-IP rate limit (`rate_limited`, with `Retry-After`).
  *
  * @example
  * ```ts
@@ -350,9 +348,8 @@ export class BadGatewayError extends GatewayError {
  * ```
  */
 export class RateLimitedError extends GatewayError {
+  override readonly name = 'RateLimitedError';
   readonly code = 'rate_limited';
-  readonly status = 429;
-  readonly title = 'Too many requests';
 
   constructor(requestsPerSecond: number, retryAfterSeconds: number, options: GatewayErrorOptions = {}) {
     super(
@@ -364,8 +361,8 @@ export class RateLimitedError extends GatewayError {
 }
 
 /**
- * An unexpected error (500 `internal_error`). The detail never names the cause; the request id finds it in
- * the logs.
+ * An unexpected error (`internal_error`). The detail never names the cause; the request id finds it in the
+ * logs.
  *
  * @example
  * ```ts
@@ -373,9 +370,8 @@ export class RateLimitedError extends GatewayError {
  * ```
  */
 export class InternalError extends GatewayError {
+  override readonly name = 'InternalError';
   readonly code = 'internal_error';
-  readonly status = 500;
-  readonly title = 'Internal server error';
 
   constructor(
     detail = 'An unexpected error occurred. Quote the request id when reporting it.',
@@ -385,12 +381,9 @@ export class InternalError extends GatewayError {
   }
 }
 
-/** `Retry-After` (seconds) of a 503 `unavailable` that does not set its own: a dependency restart takes seconds. */
-export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
-
 /**
- * The database or the secret store is not reachable (503 `unavailable`), always with `Retry-After`
- * ({@link UNAVAILABLE_RETRY_AFTER_SECONDS} unless the options set one).
+ * The database or the secret store is not reachable, or the gateway is shutting down (`unavailable`). The
+ * HTTP layer adds a `Retry-After` unless the options set one.
  *
  * @example
  * ```ts
@@ -398,16 +391,8 @@ export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
  * ```
  */
 export class UnavailableError extends GatewayError {
+  override readonly name = 'UnavailableError';
   readonly code = 'unavailable';
-  readonly status = 503;
-  readonly title = 'Service unavailable';
-
-  constructor(detail: string, options: GatewayErrorOptions = {}) {
-    super(detail, {
-      ...options,
-      headers: { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS), ...options.headers },
-    });
-  }
 }
 
 /** Printable ASCII only (header-safe), at most `max` characters. */
