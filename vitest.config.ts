@@ -11,6 +11,10 @@ export default defineConfig({
     projects: [
       {
         extends: true,
+        test: { name: 'contract-package', root: 'packages/contract', include: ['src/**/*.test.ts'] },
+      },
+      {
+        extends: true,
         test: { name: 'sdk', root: 'packages/sdk', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
       },
       {

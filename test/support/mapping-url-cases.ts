@@ -60,3 +60,28 @@ export const MAPPING_URL_CASES: readonly MappingUrlCase[] = [
   ['query prefix: itself', `${API}/hooks?tenant=4*`, `${API}/hooks?tenant=4`, true],
   ['query prefix: another path', `${API}/hooks?tenant=4*`, `${API}/hook?tenant=42`, false],
 ];
+
+/** `[label, mapping url, whether it may be stored]`: the validity rule of a mapping `url`. */
+export type MappingUrlValidityCase = readonly [label: string, url: string, valid: boolean];
+
+export const MAPPING_URL_VALIDITY_CASES: readonly MappingUrlValidityCase[] = [
+  ['an https URL', `${API}/hooks`, true],
+  ['an http URL', 'http://api.example.com/hooks', true],
+  ['a query', `${API}/hooks?tenant=42`, true],
+  ['a prefix', `${API}/v2/*`, true],
+  ['an origin prefix', `${API}*`, true],
+  ['a port', 'https://api.example.com:8443/x', true],
+  ['an IP address and a port', 'http://10.0.0.1:8080/x', true],
+  ['a star in the query (a literal character)', 'https://a.example/?q=*x', true],
+  ['only a scheme', 'https://', false],
+  ['not a URL', 'not a url', false],
+  ['a space in the host', 'https://exa mple.com/', false],
+  ['no authority (https:///x)', 'https:///x', false],
+  ['no authority (https:/x)', 'https:/x', false],
+  ['another scheme', 'ftp://api.example.com/', false],
+  ['a relative URL', '/hooks', false],
+  ['a star inside (a literal character of an exact URL)', `${API}/*/x`, true],
+  ['a space', `${API}/a b`, false],
+  ['an empty string', '', false],
+  ['only a star', '*', false],
+];

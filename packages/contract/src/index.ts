@@ -13,9 +13,18 @@
  * ```
  */
 
+// Which headers cross the gateway
+export {
+  CLIENT_ADDRESS_HEADERS,
+  connectionListedHeaders,
+  HOP_BY_HOP_HEADERS,
+  isForwardedRequestHeader,
+  isReturnedResponseHeader,
+} from './forwarding-headers.js';
 // The spec's operations and schemas as TypeScript types (openapi-typescript)
 export type { components, operations, paths } from './generated/openapi.js';
-
+// Mapping rules
+export { isValidMappingUrl, mappingUrlMatches, selectMapping } from './mapping-rules.js';
 // The problem catalogue
 export type { InputError, InputLocation, Problem, ProblemCode } from './problems.js';
 export {
@@ -27,6 +36,6 @@ export {
   problemKind,
   WWW_AUTHENTICATE_CHALLENGE,
 } from './problems.js';
-
-// Mapping rules
-export { isValidMappingUrl, mappingUrlMatches, selectMapping } from './mapping-rules.js';
+// Opening the PKCS#12 files of an upload
+export type { FileVerdict, P12Input, UploadNaming, UploadRefusal } from './uploaded-files.js';
+export { decodeP12Input, openUploadedFiles, openUploadedFilesSync } from './uploaded-files.js';

@@ -2,7 +2,7 @@
  * The API's types, from the SDK's generated OpenAPI types: the mock's answers are typed by the same spec the
  * client is built from, so a spec change that the mock does not follow breaks its typecheck.
  */
-import type { components, operations, paths } from '@mtls-gateway/sdk';
+import type { components, operations, paths } from '@mtls-gateway/contract';
 
 export type { components, operations, paths };
 

@@ -143,8 +143,26 @@ describe('every operation of the spec', () => {
     await check('getReadiness', () => raw.GET('/readyz'), { status: 200 });
     mock.state.scenarios.once('getReadiness', { status: 503 });
     await check('getReadiness', () => raw.GET('/readyz'), { status: 503 });
-    await check('getMetrics', () => raw.GET('/metrics', { parseAs: 'text' }), { status: 200 });
-    await check('getApiReference', () => raw.GET('/docs', { parseAs: 'text' }), { status: 200 });
+    const metrics = await check('getMetrics', () => raw.GET('/metrics', { parseAs: 'text' }), {
+      status: 200,
+    });
+    expect(metrics.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(await metrics.text()).toBe(
+      [
+        '# HELP mtls_certificates Certificates by status.',
+        '# TYPE mtls_certificates gauge',
+        'mtls_certificates{status="Available"} 0',
+        'mtls_certificates{status="Expired"} 0',
+        'mtls_certificates{status="UnAvailable"} 0',
+        '',
+      ].join('\n'),
+    );
+    const docs = await check('getApiReference', () => raw.GET('/docs', { parseAs: 'text' }), { status: 200 });
+    // A pointer to the document, no renderer: nothing to load, nothing to run.
+    expect(docs.headers.get('content-security-policy')).toBe("default-src 'none'");
+    const page = await docs.text();
+    expect(page).toContain('<a href="openapi.yaml">');
+    expect(page).not.toMatch(/<script|<link|<img|https?:/i);
     const yaml = await check('getOpenApiDocument', () => raw.GET('/openapi.yaml', { parseAs: 'text' }), {
       status: 200,
     });

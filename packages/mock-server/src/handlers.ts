@@ -2,6 +2,7 @@
  * MSW handlers for every operation of the spec, typed with openapi-msw against the generated `paths`: a path,
  * parameter or response body that the spec no longer has breaks the typecheck here.
  */
+import { isValidMappingUrl } from '@mtls-gateway/contract';
 import type { HttpHandler } from 'msw';
 import { createOpenApiHttp } from 'openapi-msw';
 import type { components, paths, ServiceName } from './api-types.js';
@@ -102,21 +103,9 @@ function fileMetadata(
   return { id, name, password: password ?? '' };
 }
 
-/** A mapping URL must be an absolute http(s) URL with a host; only a trailing `*` is allowed. */
+/** A mapping URL must be valid by the contract's rule ({@link isValidMappingUrl}). */
 function assertMappingUrl(url: string): void {
-  const base = url.endsWith('*') ? url.slice(0, -1) : url;
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(base);
-  } catch {
-    parsed = undefined;
-  }
-  const valid =
-    parsed !== undefined &&
-    (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
-    parsed.hostname !== '' &&
-    /^https?:\/\/[^\s]+$/i.test(base);
-  if (!valid) {
+  if (!isValidMappingUrl(url)) {
     throw new MockProblem(
       'invalid_request',
       'The mapping url must be a complete http or https URL (query included); only a trailing * is allowed, to match every URL that starts with the part before it.',
@@ -500,16 +489,19 @@ export function createMockHandlers(state: MockState, options: MockHandlerOptions
     ),
     http.get('/metrics', (info) =>
       serve('getMetrics', info, async () =>
-        info
-          .response(200)
-          .text(metricsText(state), { headers: { 'Content-Type': 'text/plain; version=0.0.4' } }),
+        info.response(200).text(metricsText(state), {
+          headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' },
+        }),
       ),
     ),
     http.get('/docs', (info) =>
       serve('getApiReference', info, async () =>
-        info
-          .response(200)
-          .text(apiReferencePage(), { headers: { 'Content-Type': 'text/html; charset=utf-8' } }),
+        info.response(200).text(API_REFERENCE_PAGE, {
+          headers: {
+            'Content-Type': 'text/html; charset=utf-8',
+            'Content-Security-Policy': "default-src 'none'",
+          },
+        }),
       ),
     ),
     http.get('/openapi.yaml', (info) =>
@@ -545,41 +537,32 @@ export function createMockHandlers(state: MockState, options: MockHandlerOptions
   return [...handlers, ...catchAll];
 }
 
-/** A few Prometheus lines about the mock itself (the real server's metrics are far richer). */
+/**
+ * The mock's `/metrics`: the real server's `mtls_certificates{status}` gauge, nothing else. Hand-written:
+ * prom-client is Node-only, and these handlers run in browsers too.
+ */
 function metricsText(state: MockState): string {
-  const requests = new Map<string, number>();
-  for (const call of state.calls) {
-    const key = `operation="${call.operationId}",status="${call.status}"`;
-    requests.set(key, (requests.get(key) ?? 0) + 1);
-  }
-  const statuses = new Map<string, number>();
+  const counts = { Available: 0, Expired: 0, UnAvailable: 0 };
   for (const record of state.store.all().certificates) {
-    const status = state.store.statusOf(record);
-    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    if (!record.deleted) counts[state.store.statusOf(record)] += 1;
   }
+  const samples = Object.entries(counts).map(
+    ([status, count]) => `mtls_certificates{status="${status}"} ${count}`,
+  );
   return [
-    '# HELP mtls_mock_requests_total Requests answered by the mock, by operation and status.',
-    '# TYPE mtls_mock_requests_total counter',
-    ...[...requests].map(([labels, count]) => `mtls_mock_requests_total{${labels}} ${count}`),
     '# HELP mtls_certificates Certificates by status.',
     '# TYPE mtls_certificates gauge',
-    ...[...statuses].map(([status, count]) => `mtls_certificates{status="${status}"} ${count}`),
+    ...samples,
     '',
   ].join('\n');
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
-
-/** A plain page listing the operations (the real server renders the full reference). */
-function apiReferencePage(): string {
-  const rows = specOperations()
-    .map(
-      (operation) =>
-        `<tr><td>${operation.method}</td><td><code>${escapeHtml(operation.path)}</code></td><td>${operation.operationId}</td></tr>`,
-    )
-    .join('');
-  const title = escapeHtml(`${openApiDocument.info.title} ${openApiDocument.info.version} (mock)`);
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1><p><a href="/openapi.yaml">openapi.yaml</a></p><table>${rows}</table></body></html>`;
-}
+/**
+ * The mock's `/docs`: a pointer to the document, no renderer. Bundling one (megabytes of script) into handlers
+ * that run in the app under test's browser is not worth it; the reference server's `/docs` renders the same
+ * document.
+ */
+const API_REFERENCE_PAGE =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>mTLS Gateway API (mock)</title></head>' +
+  '<body><h1>mTLS Gateway API (mock)</h1><p>The OpenAPI document: <a href="openapi.yaml">openapi.yaml</a>. ' +
+  'The reference server renders it at <code>/docs</code>.</p></body></html>\n';

@@ -26,15 +26,7 @@ export type { MockHandlerOptions } from './handlers.js';
 export { createMockHandlers } from './handlers.js';
 export { IdGenerator } from './ids.js';
 // Problems, spec and validation
-export type { InputError, ProblemDocument } from './problems.js';
-export {
-  GATEWAY_ERROR_HEADER,
-  MockProblem,
-  PROBLEM_TYPE_BASE,
-  problemCodeForStatus,
-  statusForProblemCode,
-  WWW_AUTHENTICATE_CHALLENGE,
-} from './problems.js';
+export { MockProblem } from './problems.js';
 export { BODY_LIMIT_BYTES, SCENARIO_HEADER, SCENARIO_QUERY_FLAG } from './request-pipeline.js';
 
 // Scenarios

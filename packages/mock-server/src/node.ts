@@ -21,13 +21,14 @@ import { createMockState, type MockState } from './state.js';
 
 export type { MockCliOptions } from './cli.js';
 export { MOCK_CLI_USAGE, MockCliUsageError, parseMockCliArguments, readSeedFile, runMockCli } from './cli.js';
-export type { PrismMockOptions, RunningPrismMock } from './prism.js';
+export type { PrismMockOptions, PrismProxyOptions, RunningPrismMock } from './prism.js';
 export {
   BUNDLED_SPEC_PATH,
   findFreePort,
   PrismStartError,
   resolvePrismCli,
   startPrismMock,
+  startPrismProxy,
 } from './prism.js';
 export type { RunningMockServer, StandaloneMockOptions } from './standalone.js';
 export { startMockServer } from './standalone.js';

@@ -144,12 +144,55 @@ async function stop(child: ChildProcess): Promise<void> {
  * ```
  */
 export async function startPrismMock(options: PrismMockOptions = {}): Promise<RunningPrismMock> {
+  const args = ['mock', options.specPath ?? BUNDLED_SPEC_PATH];
+  if (options.dynamic) args.push('--dynamic');
+  return startPrism(args, options);
+}
+
+/**
+ * Options of {@link startPrismProxy}.
+ *
+ * @example
+ * ```ts
+ * const options: PrismProxyOptions = { errors: true, timeoutMs: 90_000 };
+ * ```
+ */
+export interface PrismProxyOptions extends Omit<PrismMockOptions, 'dynamic'> {
+  /** `--errors`: answer invalid requests itself and report answers off the spec in `sl-violations` (default true). */
+  errors?: boolean;
+}
+
+/**
+ * Spawns `prism proxy <spec> <upstreamUrl> --errors` on a free loopback port and resolves once `GET /healthz`
+ * answers through it: every request and answer between a client and a real gateway is checked against the
+ * spec, and an answer off the spec carries an `sl-violations` header.
+ *
+ * @throws {PrismStartError} when Prism is not installed, exits, or does not answer within `timeoutMs`.
+ * @example
+ * ```ts
+ * const proxy = await startPrismProxy('http://127.0.0.1:8080');
+ * const response = await fetch(`${proxy.url}/healthz`);
+ * response.headers.get('sl-violations'); // null when the answer conforms
+ * await proxy.close();
+ * ```
+ */
+export async function startPrismProxy(
+  upstreamUrl: string,
+  options: PrismProxyOptions = {},
+): Promise<RunningPrismMock> {
+  const args = ['proxy', options.specPath ?? BUNDLED_SPEC_PATH, upstreamUrl];
+  if (options.errors ?? true) args.push('--errors');
+  return startPrism(args, options);
+}
+
+/** Spawns Prism with `args` (its command first) and waits until `GET /healthz` answers through it. */
+async function startPrism(args: string[], options: PrismMockOptions): Promise<RunningPrismMock> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? (await findFreePort(host));
   const cli = options.prismCliPath ?? resolvePrismCli();
-  const args = [cli, 'mock', options.specPath ?? BUNDLED_SPEC_PATH, '--host', host, '--port', String(port)];
-  if (options.dynamic) args.push('--dynamic');
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, ...args, '--host', host, '--port', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const collect = (chunk: Buffer) => {
     // Keep the tail only: Prism logs every request.

@@ -3,15 +3,8 @@
  * authentication (401), parameter and body validation against the spec (400 / 413 / 415), then the logic;
  * anything thrown becomes the gateway's problem answer.
  */
-import {
-  GATEWAY_ERROR_HEADER,
-  type InputError,
-  invalidRequest,
-  MockProblem,
-  problemCodeForStatus,
-  problemResponse,
-  transportFailure,
-} from './problems.js';
+import { GATEWAY_ERROR_HEADER, type InputError, problemCodeForStatus } from '@mtls-gateway/contract';
+import { invalidRequest, MockProblem, problemResponse, transportFailure } from './problems.js';
 import { InvalidScenarioError, type MockScenario, parseScenarioFlag } from './scenarios.js';
 import { type JsonObject, type OperationId, resolvePointer, specOperation } from './spec.js';
 import type { MockState } from './state.js';
@@ -199,6 +192,12 @@ interface FormFieldKinds {
 
 const formKindsCache = new Map<string, FormFieldKinds>();
 
+/** The properties of a form schema and of each of its `oneOf` shapes (a part means the same in every shape). */
+function formProperties(schema: JsonObject | undefined): Array<[string, unknown]> {
+  const shapes = [schema, ...((schema?.oneOf ?? []) as unknown[]).map(deref)];
+  return shapes.flatMap((shape) => Object.entries((shape?.properties ?? {}) as Record<string, unknown>));
+}
+
 /** Which multipart fields are files and which are JSON parts, read from the operation's form schema. */
 function formFieldKinds(operationId: OperationId): FormFieldKinds {
   let kinds = formKindsCache.get(operationId);
@@ -206,7 +205,7 @@ function formFieldKinds(operationId: OperationId): FormFieldKinds {
   kinds = { binary: new Set(), json: new Set(), limits: new Map() };
   const pointer = specOperation(operationId).requestBody?.content['multipart/form-data'];
   const schema = pointer ? deref(resolvePointer(pointer)) : undefined;
-  for (const [name, property] of Object.entries((schema?.properties ?? {}) as Record<string, unknown>)) {
+  for (const [name, property] of formProperties(schema)) {
     const field = deref(property);
     if (field?.format === 'binary') {
       kinds.binary.add(name);

@@ -3,7 +3,7 @@
  * the browser's devtools (`window.__mtlsMock.scenarios`) or per request (`?__mock_scenario=…` or the
  * `X-Mock-Scenario` header).
  */
-import { statusForProblemCode } from './problems.js';
+import { isProblemCode, type ProblemCode, problemKind } from '@mtls-gateway/contract';
 import type { OperationId } from './spec.js';
 
 /**
@@ -27,7 +27,7 @@ export interface MockScenario {
   /** Answer this status (400–599) as a problem of the gateway (`LP-gateway-error`). */
   status?: number;
   /** Problem code for `status` (default: the gateway's code for that status, e.g. 503 → `unavailable`). */
-  code?: string;
+  code?: ProblemCode;
   /** Problem detail. */
   detail?: string;
   /** Answer with this instead (any status, headers and body). */
@@ -156,12 +156,12 @@ export function parseScenarioFlag(flag: string): MockScenario {
     else if (kind === 'delay' && /^\d+$/.test(value)) scenario.delayMs = Number(value);
     else if (kind === 'network-error' && value === '') scenario.networkError = true;
     else if (kind === 'transport-failure') scenario.transportFailure = value === '' ? true : { error: value };
-    else if (kind === 'problem' && /^[a-z][a-z0-9_]*$/.test(value)) {
+    else if (kind === 'problem' && isProblemCode(value)) {
       scenario.code = value;
-      scenario.status ??= statusForProblemCode(value) ?? 400;
+      scenario.status ??= problemKind(value).status;
     } else {
       throw new InvalidScenarioError(
-        `Unknown scenario "${token}". Use <status>, status:<n>, problem:<code>, delay:<ms>, network-error or transport-failure[:<ERROR>].`,
+        `Unknown scenario "${token}". Use <status>, status:<n>, problem:<code> (a problem code of the spec), delay:<ms>, network-error or transport-failure[:<ERROR>].`,
       );
     }
   }

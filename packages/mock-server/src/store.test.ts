@@ -2,7 +2,7 @@ import { expect, test } from 'vitest';
 import { MAPPING_URL_CASES } from '../../../test/support/mapping-url-cases.js';
 import { IdGenerator } from './ids.js';
 import { MockProblem } from './problems.js';
-import { GatewayStore, mappingUrlMatches } from './store.js';
+import { GatewayStore } from './store.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const valid = { notBefore: new Date('2026-01-01T00:00:00Z'), notAfter: new Date('2027-01-01T00:00:00Z') };
@@ -113,13 +113,6 @@ test('an unavailable certificate is mapped but not presented', () => {
   expect(resolved?.mapping.certificateId).toBe(record?.id);
   expect(resolved?.certificate).toBeUndefined();
 });
-
-test.each(MAPPING_URL_CASES)(
-  'mappingUrlMatches (the table shared with the server): %s',
-  (_label, mappingUrl, requestUrl, applies) => {
-    expect(mappingUrlMatches(mappingUrl, requestUrl)).toBe(applies);
-  },
-);
 
 test('resolveMapping applies the shared table: a prefix never serves another host or port', () => {
   for (const [label, mappingUrl, requestUrl, applies] of MAPPING_URL_CASES) {

@@ -3,6 +3,7 @@
  * (unique live names, soft delete, one certificate per account + service + URL, exact or `*` prefix match of
  * the same origin).
  */
+import { selectMapping } from '@mtls-gateway/contract';
 import type { Certificate, CertificateStatus, Mapping, ServiceName } from './api-types.js';
 import type { IdGenerator } from './ids.js';
 import type { CertificateDetails } from './p12-upload.js';
@@ -339,7 +340,7 @@ export class GatewayStore {
   /**
    * The enabled mapping that applies to a request, as forwarding chooses it (the reference server's rule):
    * the mapping whose `url` equals the request URL, else the longest `*` prefix mapping that applies by
-   * {@link mappingUrlMatches} (same origin, prefix ending at a boundary). URLs are compared as sent (query
+   * `mappingUrlMatches` of the contract (same origin, prefix ending at a boundary). URLs are compared as sent (query
    * included). Without a service name, mappings of every
    * service compete; a tie at the deciding level is ambiguous, so none applies. The certificate is returned
    * only when it can be presented (status `Available`).
@@ -349,21 +350,13 @@ export class GatewayStore {
     serviceName: ServiceName | undefined,
     url: string,
   ): { mapping: StoredMapping; certificate: StoredCertificate | undefined } | undefined {
-    const candidates = this.mappings(accountId).filter(
-      (mapping) =>
-        mapping.enable &&
-        (serviceName === undefined || mapping.serviceName === serviceName) &&
-        mappingUrlMatches(mapping.url, url),
+    const mapping = selectMapping(
+      this.mappings(accountId).filter(
+        (candidate) =>
+          candidate.enable && (serviceName === undefined || candidate.serviceName === serviceName),
+      ),
+      url,
     );
-    const pick = (among: StoredMapping[]): StoredMapping | null | undefined => {
-      if (among.length === 0) return undefined;
-      const longest = Math.max(...among.map((mapping) => mapping.url.length));
-      const best = among.filter((mapping) => mapping.url.length === longest);
-      return best.length === 1 ? best[0] : null;
-    };
-    const exact = pick(candidates.filter((mapping) => mapping.url === url));
-    const mapping =
-      exact === undefined ? pick(candidates.filter((candidate) => candidate.url !== url)) : exact;
     if (!mapping) return undefined;
     const certificate = this.#certificates.get(mapping.certificateId);
     return {
@@ -371,38 +364,6 @@ export class GatewayStore {
       certificate: certificate && this.statusOf(certificate) === 'Available' ? certificate : undefined,
     };
   }
-}
-
-function originOf(url: string): string | undefined {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Whether a mapping `url` applies to a request URL — the reference server's rule (its
- * `mappings/mapping-service.ts`; both are tested over `test/support/mapping-url-cases.ts`). Without a
- * trailing `*` the two must be equal. A prefix mapping (`…*`) applies when the request URL starts with the
- * part before the `*`, has the same origin (scheme, host, port) and the prefix ends at a boundary: it ends
- * with `/` or holds a `?`, or the rest of the request URL is empty or starts with `/`, `?` or `#`.
- *
- * @example
- * ```ts
- * mappingUrlMatches('https://api.example.com*', 'https://api.example.com/x'); // true
- * mappingUrlMatches('https://api.example.com*', 'https://api.example.com.attacker.tld/'); // false
- * ```
- */
-export function mappingUrlMatches(mappingUrl: string, requestUrl: string): boolean {
-  if (!mappingUrl.endsWith('*')) return mappingUrl === requestUrl;
-  const prefix = mappingUrl.slice(0, -1);
-  if (!requestUrl.startsWith(prefix)) return false;
-  const origin = originOf(prefix);
-  if (origin === undefined || origin === 'null' || origin !== originOf(requestUrl)) return false;
-  if (prefix.endsWith('/') || prefix.includes('?')) return true;
-  const rest = requestUrl.slice(prefix.length);
-  return rest === '' || rest.startsWith('/') || rest.startsWith('?') || rest.startsWith('#');
 }
 
 function detailsFields(

@@ -2,8 +2,16 @@
  * The "remote endpoint" of forwarding, the p12 test and mapping validation. The mock never opens a network
  * connection: it hands the request it would send to an `upstream` function. The default one echoes it.
  */
+
+import {
+  connectionListedHeaders,
+  isForwardedRequestHeader,
+  isReturnedResponseHeader,
+} from '@mtls-gateway/contract';
 import type { ServiceName } from './api-types.js';
-import { GATEWAY_ERROR_HEADER } from './problems.js';
+
+/** The mock's own scenario header (`X-Mock-Scenario`), never forwarded. */
+const SCENARIO_HEADER_NAME = 'x-mock-scenario';
 
 /**
  * The client certificate the gateway would present to the remote (public facts only: the mock keeps no key).
@@ -139,33 +147,6 @@ export const echoUpstream: MockUpstream = async (request, { certificate }) => {
   return new Response(JSON.stringify(echo), { status: 200, headers: responseHeaders });
 };
 
-// Headers of the caller that never reach the remote, as the reference server filters them: hop-by-hop
-// headers (and those `Connection` names), `Proxy-*`, `Host`, `Expect`, the gateway credential, every `LP-*`
-// control header, and the mock's own scenario header.
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'content-length',
-]);
-
-function isForwarded(name: string, connectionListed: ReadonlySet<string>): boolean {
-  const lower = name.toLowerCase();
-  return !(
-    HOP_BY_HOP.has(lower) ||
-    connectionListed.has(lower) ||
-    lower.startsWith('proxy-') ||
-    lower.startsWith('lp-') ||
-    lower === 'host' ||
-    lower === 'expect' ||
-    lower === 'authorization' ||
-    lower === 'x-mock-scenario'
-  );
-}
-
 /**
  * The request the gateway would send to the remote: the caller's headers minus credentials and control
  * headers, `LP-authorization-override` as `Authorization`, the given method and body.
@@ -189,14 +170,11 @@ export function buildUpstreamRequest(
 ): Request {
   const headers = new Headers();
   if (options.copyHeaders) {
-    const listed = new Set(
-      (incomingHeaders.get('connection') ?? '')
-        .split(',')
-        .map((token) => token.trim().toLowerCase())
-        .filter(Boolean),
-    );
+    const listed = connectionListedHeaders([incomingHeaders.get('connection') ?? '']);
     incomingHeaders.forEach((value, name) => {
-      if (isForwarded(name, listed)) headers.append(name, value);
+      // Content-Length is the new Request's own; the scenario header is the mock's.
+      if (name === 'content-length' || name === SCENARIO_HEADER_NAME) return;
+      if (isForwardedRequestHeader(name, listed)) headers.append(name, value);
     });
   }
   if (options.authorization !== undefined) headers.set('Authorization', options.authorization);
@@ -220,12 +198,15 @@ export function buildUpstreamRequest(
  * ```
  */
 export function passthroughResponse(response: Response, method: string): Response {
-  if (!response.headers.has(GATEWAY_ERROR_HEADER) && method !== 'HEAD') return response;
+  const listed = connectionListedHeaders([response.headers.get('connection') ?? '']);
+  const returned: Array<[string, string]> = [];
   // Copied entry by entry: under MSW's Node interceptor, `new Headers(otherHeaders)` can lose entries.
-  const headers = new Headers();
   response.headers.forEach((value, name) => {
-    if (name !== GATEWAY_ERROR_HEADER.toLowerCase()) headers.append(name, value);
+    if (isReturnedResponseHeader(name, listed)) returned.push([name, value]);
   });
+  if (method !== 'HEAD' && returned.length === [...response.headers].length) return response;
+  const headers = new Headers();
+  for (const [name, value] of returned) headers.append(name, value);
   const bodyless = method === 'HEAD' || [204, 205, 304].includes(response.status);
   return new Response(bodyless ? null : response.body, {
     status: response.status,

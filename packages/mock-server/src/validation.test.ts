@@ -70,6 +70,29 @@ describe('bodies', () => {
       { location: 'body', name: '/file', message: 'is required' },
     ]);
   });
+
+  test('a file form is one of its two shapes: a JSON certificate part or plain fields, never both', () => {
+    const upload = (form: Record<string, unknown>) =>
+      validator.body('createCertificateFromFile', 'multipart/form-data', form);
+    expect(upload({ file: '', certificate: { name: 'a', password: 'b' } })).toEqual([]);
+    expect(upload({ file: '', certificate: { name: 'a', password: 'b' }, name: 'a' })).toEqual([
+      { location: 'body', name: '/name', message: 'is not allowed' },
+    ]);
+    // The errors are those of the shape the form is closest to.
+    expect(upload({ file: '', name: 'a' })).toEqual([
+      { location: 'body', name: '/password', message: 'is required' },
+    ]);
+    expect(upload({ file: '', certificate: { name: 'a' } })).toEqual([
+      { location: 'body', name: '/certificate/password', message: 'is required' },
+    ]);
+    const replace = (form: Record<string, unknown>) =>
+      validator.body('updateCertificateFromFile', 'multipart/form-data', form);
+    expect(replace({ file: '', id: '42', password: 'b' })).toEqual([]);
+    expect(replace({ file: '', certificate: { id: 42, password: 'b' } })).toEqual([]);
+    expect(replace({ file: '', certificate: { id: 42, password: 'b' }, id: '42' })).toEqual([
+      { location: 'body', name: '/id', message: 'is not allowed' },
+    ]);
+  });
 });
 
 describe('responses', () => {
@@ -110,5 +133,37 @@ describe('responses', () => {
         new Response('ok', { headers: { 'Content-Type': 'text/plain' } }),
       ),
     ).toEqual(['content type "text/plain" is not one of application/json']);
+  });
+
+  test('forwarding and the p12 test: the remote answers as-is under any status, the gateway with its problem', async () => {
+    const remote400 = new Response('<html>400 No required SSL certificate was sent</html>', {
+      status: 400,
+      headers: { 'Content-Type': 'text/html' },
+    });
+    expect(await validator.response('testP12', remote400)).toEqual([]);
+    expect(await validator.response('forwardGet', new Response('slow down', { status: 429 }))).toEqual([]);
+    const problem = {
+      type: 'https://mtls-gateway.dev/problems/unauthorized',
+      title: 'Authentication required',
+      status: 401,
+      detail: 'x',
+      code: 'unauthorized',
+      requestId: 'req-1',
+    };
+    // The gateway's own 401 still needs WWW-Authenticate, and its body is the problem.
+    const gateway401 = new Response(JSON.stringify(problem), {
+      status: 401,
+      headers: { 'Content-Type': 'application/problem+json', 'LP-gateway-error': 'unauthorized' },
+    });
+    expect(await validator.response('forwardGet', gateway401)).toEqual([
+      'required header WWW-Authenticate is missing',
+    ]);
+    const htmlProblem = new Response('<html>no</html>', {
+      status: 400,
+      headers: { 'Content-Type': 'text/html', 'LP-gateway-error': 'invalid_request' },
+    });
+    expect(await validator.response('forwardGet', htmlProblem)).toEqual([
+      'content type "text/html" is not one of application/problem+json',
+    ]);
   });
 });

@@ -4,6 +4,7 @@
 import type { ScenarioGroup } from '../support/scenario.js';
 import { accessScenarios } from './access.js';
 import { certificateScenarios } from './certificates.js';
+import { domainRuleScenarios } from './domain-rules.js';
 import { forwardingScenarios } from './forwarding.js';
 import { httpScenarios } from './http.js';
 import { mappingScenarios } from './mappings.js';
@@ -14,6 +15,7 @@ export const allScenarioGroups: readonly ScenarioGroup[] = [
   lifecycleScenarios,
   certificateScenarios,
   mappingScenarios,
+  domainRuleScenarios,
   forwardingScenarios,
   p12TestScenarios,
   operationsScenarios,

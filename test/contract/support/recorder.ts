@@ -5,6 +5,7 @@
  * and body valid (AJV 2020-12 over the bundled spec) — and records (operationId, status) for the coverage
  * table. Violations are collected and fail the running test (see `takeViolations`).
  */
+import { isProblemCode, PROBLEM_CATALOGUE, type Problem } from '@mtls-gateway/contract';
 import { describeErrors, findOperation, type SpecOperation, type SpecResponse, validatorAt } from './spec.js';
 
 /** The header every answer of the gateway itself carries (never a passthrough answer). */
@@ -51,9 +52,10 @@ function isJsonMediaType(mediaType: string): boolean {
 
 /**
  * Which documented response an answer must match. Passthrough operations (forwarding, the p12 test): an
- * answer without `LP-gateway-error` is the remote's, so it matches a documented passthrough response of its
- * status (content `*∕*` or none), else `default`; an answer with it is the gateway's own and must match its
- * status exactly. Other operations: the status must be documented.
+ * answer without `LP-gateway-error` is the remote's, so it matches the response of its status when that one
+ * lets any answer through (content `*∕*` or none — the statuses the gateway shares with the remote document
+ * both), else `default`; an answer with it is the gateway's own and must match its status exactly. Other
+ * operations: the status must be documented.
  */
 function documentedResponse(
   operation: SpecOperation,
@@ -62,17 +64,37 @@ function documentedResponse(
 ): SpecResponse | undefined {
   const exact = operation.responses.get(String(status));
   if (!operation.passthrough || gatewayAnswer) return exact;
-  const isPassthrough =
-    exact !== undefined && (exact.content === undefined || exact.content.has('*/*')) && !exact.headers.size;
-  return isPassthrough ? exact : operation.responses.get('default');
+  const letsAnyAnswerThrough =
+    exact !== undefined && (exact.content === undefined || exact.content.has('*/*'));
+  return letsAnyAnswerThrough ? exact : operation.responses.get('default');
 }
 
-function checkHeaders(documented: SpecResponse, response: Response): string[] {
+/**
+ * The media types an answer is checked against: a remote answer of a passthrough operation only needs the
+ * `*∕*` (or no content) the spec lets through; the gateway's own answer there is never a wildcard (it is its
+ * `application/problem+json` problem).
+ */
+function documentedContent(
+  operation: SpecOperation,
+  documented: SpecResponse,
+  gatewayAnswer: boolean,
+): Map<string, string | undefined> | undefined {
+  if (documented.content === undefined || !operation.passthrough) return documented.content;
+  return new Map([...documented.content].filter(([mediaType]) => (mediaType === '*/*') === !gatewayAnswer));
+}
+
+function checkHeaders(documented: SpecResponse, response: Response, gatewayAnswer: boolean): string[] {
   const problems: string[] = [];
   for (const [name, header] of documented.headers) {
     const value = response.headers.get(name);
     if (value === null) {
-      if (header.required) problems.push(`the required header ${name} is missing`);
+      if (header.required || (gatewayAnswer && header.requiredOnGatewayAnswer)) {
+        problems.push(
+          header.required
+            ? `the required header ${name} is missing`
+            : `the header ${name}, present on every answer of the gateway itself, is missing`,
+        );
+      }
       continue;
     }
     // Header values are text: a number header (Retry-After) is checked with type coercion.
@@ -86,19 +108,23 @@ function checkHeaders(documented: SpecResponse, response: Response): string[] {
   return problems;
 }
 
-async function checkBody(documented: SpecResponse, response: Response, method: string): Promise<string[]> {
-  if (documented.content === undefined || method === 'HEAD') return [];
+async function checkBody(
+  content: Map<string, string | undefined> | undefined,
+  response: Response,
+  method: string,
+): Promise<string[]> {
+  if (content === undefined || method === 'HEAD') return [];
   const text = await response.text();
   const mediaType = mediaTypeOf(response);
   if (mediaType === undefined) {
-    if (documented.content.has('*/*')) return [];
-    return [`no Content-Type; documented: ${[...documented.content.keys()].join(', ')}`];
+    if (content.has('*/*')) return [];
+    return [`no Content-Type; documented: ${[...content.keys()].join(', ')}`];
   }
-  const match = [...documented.content.keys()].find((candidate) => mediaTypeMatches(candidate, mediaType));
+  const match = [...content.keys()].find((candidate) => mediaTypeMatches(candidate, mediaType));
   if (match === undefined) {
-    return [`Content-Type ${mediaType} is not documented (${[...documented.content.keys()].join(', ')})`];
+    return [`Content-Type ${mediaType} is not documented (${[...content.keys()].join(', ')})`];
   }
-  const pointer = documented.content.get(match);
+  const pointer = content.get(match);
   if (pointer === undefined || match === '*/*') return [];
   let body: unknown = text;
   if (isJsonMediaType(mediaType)) {
@@ -109,7 +135,28 @@ async function checkBody(documented: SpecResponse, response: Response, method: s
     }
   }
   const validate = validatorAt(pointer);
-  return validate(body) ? [] : describeErrors(validate.errors).map((line) => `body ${line}`);
+  if (!validate(body)) return describeErrors(validate.errors).map((line) => `body ${line}`);
+  return mediaType === 'application/problem+json' ? checkProblemCode(body as Problem, response) : [];
+}
+
+/**
+ * A problem's code must be one of the spec's catalogue (`x-problem-codes`) and answered with the status the
+ * catalogue gives it, and `LP-gateway-error` must name the same code: what the schema alone cannot say.
+ */
+function checkProblemCode(problem: Problem, response: Response): string[] {
+  if (!isProblemCode(problem.code))
+    return [`problem code ${problem.code} is not in the spec's x-problem-codes`];
+  const problems: string[] = [];
+  const { status } = PROBLEM_CATALOGUE[problem.code];
+  if (status !== response.status) {
+    problems.push(
+      `problem code ${problem.code} answered with ${response.status}; the catalogue says ${status}`,
+    );
+  }
+  const header = response.headers.get(GATEWAY_ERROR_HEADER);
+  if (header !== problem.code)
+    problems.push(`LP-gateway-error ${header} differs from the problem code ${problem.code}`);
+  return problems;
 }
 
 /**
@@ -173,8 +220,9 @@ export class ContractRecorder {
         if (response.ok && gatewayAnswer) {
           exchange.violations.push('a success answer carries LP-gateway-error');
         }
-        exchange.violations.push(...checkHeaders(documented, response));
-        exchange.violations.push(...(await checkBody(documented, response.clone(), upperMethod)));
+        exchange.violations.push(...checkHeaders(documented, response, gatewayAnswer));
+        const content = documentedContent(operation, documented, gatewayAnswer);
+        exchange.violations.push(...(await checkBody(content, response.clone(), upperMethod)));
       }
     }
     exchange.violations.push(...(this.options.extraCheck?.(response, exchange) ?? []));

@@ -1,14 +1,19 @@
 /**
- * The bundled spec (`openapi/generated/mtls.json`) as the contract suite reads it: every operation with its
- * path template, parameters, request body and responses (references resolved), and AJV (JSON Schema
- * 2020-12, the dialect of OpenAPI 3.1) compiled over the document itself, so schema paths in failures point
- * into the spec.
+ * The bundled spec as the contract suite reads it: every operation with its path template, parameters,
+ * request body and responses, and validators of its schemas. Both come from the contract
+ * (`@mtls-gateway/contract/spec`'s operation index, `@mtls-gateway/contract/validation`'s AJV over the
+ * document itself, so schema paths in failures point into the spec); this module shapes them for the suite:
+ * responses by status, headers by lower-case name, the permission and path pattern of each operation.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import {
+  dereference,
+  specOperations as indexedOperations,
+  type JsonObject,
+  openApiDocument,
+  resolvePointer,
+} from '@mtls-gateway/contract/spec';
+import { type ErrorObject, schemaValidators, type ValidateFunction } from '@mtls-gateway/contract/validation';
 
 /** Where the bundled spec lives (what Prism is given too). */
 export const SPEC_PATH = fileURLToPath(import.meta.resolve('@mtls-gateway/contract/mtls.json'));
@@ -40,7 +45,6 @@ export interface SpecParameter {
   in: 'path' | 'query' | 'header' | 'cookie';
   required: boolean;
   schema: Schema;
-  example?: unknown;
 }
 
 interface MediaType {
@@ -54,6 +58,11 @@ export interface SpecRequestBody {
 
 export interface SpecHeader {
   required: boolean;
+  /**
+   * Present whenever the gateway answered itself (`x-required-on-gateway-answer`): headers of the statuses
+   * that forwarding and the p12 test share with the remote's own answers, which cannot be `required`.
+   */
+  requiredOnGatewayAnswer: boolean;
   schema: Schema;
   /** JSON pointer of the header's schema in the document. */
   schemaPointer: string;
@@ -87,131 +96,85 @@ export interface SpecOperation {
 
 type Json = Record<string, unknown>;
 
-export const specDocument: Json = JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as Json;
-
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
-
-function escapePointer(segment: string): string {
-  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
-}
-
-function unescapePointer(segment: string): string {
-  return segment.replaceAll('~1', '/').replaceAll('~0', '~');
-}
-
-function at(pointer: string): unknown {
-  let node: unknown = specDocument;
-  for (const segment of pointer.split('/').slice(1)) {
-    node = (node as Json | undefined)?.[unescapePointer(segment)];
-  }
-  return node;
-}
-
-/** Follows `$ref`s (local ones only: the document is bundled) and returns the node and its pointer. */
-function deref<T>(node: unknown, pointer: string): { value: T; pointer: string } {
-  let current = node;
-  let where = pointer;
-  for (let hops = 0; hops < 20; hops += 1) {
-    const ref = (current as { $ref?: unknown } | undefined)?.$ref;
-    if (typeof ref !== 'string') return { value: current as T, pointer: where };
-    if (!ref.startsWith('#/')) throw new Error(`Only local references are supported, got ${ref}`);
-    where = ref.slice(1);
-    current = at(where);
-  }
-  throw new Error(`Reference cycle at ${pointer}`);
-}
+/** The bundled document (the contract's; do not modify it). */
+export const specDocument: Json = openApiDocument;
 
 /** Resolves a schema's top-level `$ref` chain (not nested ones). */
 export function resolveSchema(schema: Schema): Schema {
-  return deref<Schema>(schema, '').value;
+  // A boolean schema (`true`) has nothing to follow.
+  return typeof schema === 'object' && schema !== null ? (dereference(schema).node as Schema) : schema;
 }
 
-function readResponses(responses: Json, pointer: string): Map<string, SpecResponse> {
-  const result = new Map<string, SpecResponse>();
-  for (const [key, raw] of Object.entries(responses)) {
-    const { value, pointer: where } = deref<Json>(raw, `${pointer}/${escapePointer(key)}`);
-    const headers = new Map<string, SpecHeader>();
-    for (const [name, rawHeader] of Object.entries((value.headers as Json | undefined) ?? {})) {
-      const header = deref<{ required?: boolean; schema: Schema }>(
-        rawHeader,
-        `${where}/headers/${escapePointer(name)}`,
-      );
-      headers.set(name.toLowerCase(), {
-        required: header.value.required === true,
-        schema: header.value.schema,
-        schemaPointer: `${header.pointer}/schema`,
-      });
-    }
-    let content: Map<string, string | undefined> | undefined;
-    if (value.content !== undefined) {
-      content = new Map();
-      for (const [mediaType, media] of Object.entries(value.content as Record<string, MediaType>)) {
-        content.set(
-          mediaType,
-          media.schema === undefined ? undefined : `${where}/content/${escapePointer(mediaType)}/schema`,
-        );
-      }
-    }
-    result.set(key, { key, headers, content });
-  }
-  return result;
+/**
+ * The shape of a multipart form the suite sends, resolved: for a `oneOf` of shapes (the certificate file
+ * forms: a JSON `certificate` part or plain fields), the one with the JSON `certificate` part — the documented
+ * way — else the first; any other form as it is.
+ */
+export function formShape(schema: Schema): Schema {
+  const form = resolveSchema(schema);
+  const shapes = (form.oneOf ?? []).map(resolveSchema);
+  return shapes.find((shape) => shape.properties?.certificate !== undefined) ?? shapes[0] ?? form;
+}
+
+function schemaAt(pointer: string | undefined): Schema | undefined {
+  return pointer === undefined ? undefined : (resolvePointer(pointer) as Schema);
 }
 
 function readOperations(): SpecOperation[] {
-  const operations: SpecOperation[] = [];
-  const paths = specDocument.paths as Record<string, Json>;
-  for (const [pathTemplate, item] of Object.entries(paths)) {
-    const pathPointer = `/paths/${escapePointer(pathTemplate)}`;
-    const shared = ((item.parameters as unknown[] | undefined) ?? []).map(
-      (raw, index) => deref<SpecParameter>(raw, `${pathPointer}/parameters/${index}`).value,
+  return indexedOperations().map((operation) => {
+    const segments = operation.path.split('/').filter(Boolean);
+    const pattern = new RegExp(
+      `^/${segments
+        .map((segment) =>
+          segment.startsWith('{') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+        )
+        .join('/')}$`,
     );
-    for (const method of HTTP_METHODS) {
-      const operation = item[method] as Json | undefined;
-      if (!operation) continue;
-      const opPointer = `${pathPointer}/${method}`;
-      const own = ((operation.parameters as unknown[] | undefined) ?? []).map(
-        (raw, index) => deref<SpecParameter>(raw, `${opPointer}/parameters/${index}`).value,
-      );
-      const byKey = new Map<string, SpecParameter>();
-      for (const parameter of [...shared, ...own]) {
-        byKey.set(`${parameter.in}:${parameter.name.toLowerCase()}`, {
-          ...parameter,
-          required: parameter.required === true,
+    const responses = new Map<string, SpecResponse>();
+    for (const response of operation.responses) {
+      const headers = new Map<string, SpecHeader>();
+      for (const header of response.headers) {
+        headers.set(header.name.toLowerCase(), {
+          required: header.required,
+          requiredOnGatewayAnswer: header.requiredOnGatewayAnswer,
+          schema: schemaAt(header.schemaPointer) ?? {},
+          schemaPointer: header.schemaPointer ?? '#',
         });
       }
-      const requestBody =
-        operation.requestBody === undefined
-          ? undefined
-          : deref<SpecRequestBody>(operation.requestBody, `${opPointer}/requestBody`).value;
-      const security = (operation.security ?? specDocument.security) as Array<Record<string, string[]>>;
-      const permission = security.flatMap((requirement) => Object.values(requirement).flat())[0];
-      const responses = readResponses(operation.responses as Json, `${opPointer}/responses`);
-      const segments = pathTemplate.split('/').filter(Boolean);
-      const pattern = new RegExp(
-        `^/${segments
-          .map((segment) =>
-            segment.startsWith('{') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-          )
-          .join('/')}$`,
-      );
-      operations.push({
-        operationId: String(operation.operationId),
-        method: method.toUpperCase(),
-        pathTemplate,
-        parameters: [...byKey.values()],
-        requestBody: requestBody && {
-          required: requestBody.required === true,
-          content: requestBody.content,
-        },
-        responses,
-        permission,
-        passthrough: responses.has('default'),
-        pattern,
-        literalSegments: segments.filter((segment) => !segment.startsWith('{')).length,
+      const documented = Object.entries(response.content);
+      responses.set(response.status, {
+        key: response.status,
+        headers,
+        content: documented.length === 0 ? undefined : new Map(documented),
       });
     }
-  }
-  return operations;
+    const body = operation.requestBody;
+    return {
+      operationId: operation.operationId,
+      method: operation.method,
+      pathTemplate: operation.path,
+      parameters: operation.parameters.map((parameter) => ({
+        name: parameter.name,
+        in: parameter.in,
+        required: parameter.required,
+        schema: parameter.schema as Schema,
+      })),
+      requestBody: body && {
+        required: body.required,
+        content: Object.fromEntries(
+          Object.entries(body.content).map(([mediaType, pointer]) => {
+            const schema = schemaAt(pointer);
+            return [mediaType, schema === undefined ? {} : { schema }];
+          }),
+        ),
+      },
+      responses,
+      permission: operation.security.flatMap((requirement) => Object.values(requirement).flat())[0],
+      passthrough: responses.has('default'),
+      pattern,
+      literalSegments: segments.filter((segment) => !segment.startsWith('{')).length,
+    };
+  });
 }
 
 /** Every operation of the spec, in document order. */
@@ -226,66 +189,24 @@ export function findOperation(method: string, pathname: string): SpecOperation |
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// AJV over the document
+// Validators (the contract's), every error listed, each error carrying the schema that failed
 
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-  addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
-
-const DOCUMENT_ID = 'mtls.json';
-
-/** A 2020-12 validator that knows the whole document (so `#/components/schemas/…` references resolve). */
-export function createSpecAjv(options: { coerceTypes?: boolean } = {}): Ajv2020 {
-  const ajv = new Ajv2020({
-    // The document is an OpenAPI document, not a schema: its other keywords are ignored.
-    strict: false,
-    allErrors: true,
-    // Errors carry the schema object that failed, which `describeErrors` locates in the document.
-    verbose: true,
-    coerceTypes: options.coerceTypes ?? false,
-  });
-  addFormats(ajv);
-  ajv.addSchema(specDocument, DOCUMENT_ID);
-  return ajv;
-}
-
-const ajv = createSpecAjv();
-const coercingAjv = createSpecAjv({ coerceTypes: true });
-const compiled = new Map<string, ValidateFunction>();
-
-/** The validator of the schema at `pointer` in the document (compiled once). */
+/** The validator of the schema at `pointer` (`#/…`) in the document (compiled once). */
 export function validatorAt(pointer: string, options: { coerce?: boolean } = {}): ValidateFunction {
-  const key = `${options.coerce ? 'c' : 'p'}${pointer}`;
-  let validate = compiled.get(key);
-  if (!validate) {
-    validate = (options.coerce ? coercingAjv : ajv).compile({ $ref: `${DOCUMENT_ID}#${pointer}` });
-    compiled.set(key, validate);
-  }
-  return validate;
+  return schemaValidators().at(pointer, {
+    allErrors: true,
+    verbose: true,
+    coerceTypes: options.coerce === true,
+  });
 }
 
 /** The validator of a schema object taken from the document (its `$ref`s resolve against the document). */
 export function validatorFor(schema: Schema): ValidateFunction {
-  const key = `s${JSON.stringify(schema)}`;
-  let validate = compiled.get(key);
-  if (!validate) {
-    validate = ajv.compile({ $id: `inline-${compiled.size}`, ...(rebase(schema) as object) });
-    compiled.set(key, validate);
-  }
-  return validate;
+  return schemaValidators().of(schema as JsonObject, { allErrors: true, verbose: true });
 }
 
-/** Makes `#/components/…` references of a schema lifted out of the document point back into it. */
-function rebase(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(rebase);
-  if (schema === null || typeof schema !== 'object') return schema;
-  const result: Json = {};
-  for (const [key, value] of Object.entries(schema)) {
-    result[key] =
-      key === '$ref' && typeof value === 'string' && value.startsWith('#/')
-        ? `${DOCUMENT_ID}${value}`
-        : rebase(value);
-  }
-  return result;
+function escapePointer(segment: string): string {
+  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
 /** Every object of the document by identity → its JSON pointer (AJV hands back the schema objects). */

@@ -12,10 +12,9 @@
  * connection). An upstream URL on the host {@link UNREACHABLE_HOST} fails at the transport level in the
  * mocks; the servers get a loopback port nobody listens on.
  */
-import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer } from 'node:net';
 import { echoUpstream, type MockUpstream, UpstreamTransportError } from '@mtls-gateway/mock-server';
+import { findFreePort } from '@mtls-gateway/mock-server/node';
 import type { RecordedRequest, TestCA, TestTlsServer } from '../../support/pki.js';
 import { startTlsServer } from '../../support/pki.js';
 
@@ -94,18 +93,6 @@ function handler(baseUrl: string) {
   };
 }
 
-/** A loopback port that was free a moment ago (nothing listens on it). */
-export async function closedLoopbackPort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
 /**
  * Starts the contract upstream over HTTPS on 127.0.0.1 with a certificate of `serverCa`, asking for (not
  * requiring) a client certificate of `clientCa`.
@@ -123,7 +110,7 @@ export async function startContractUpstream(
   baseUrl = server.url;
   return {
     url: server.url,
-    unreachableUrl: `https://127.0.0.1:${await closedLoopbackPort()}/unreachable`,
+    unreachableUrl: `https://127.0.0.1:${await findFreePort()}/unreachable`,
     server,
     close: () => server.close(),
   };
