@@ -219,7 +219,9 @@ export interface paths {
          * List certificates
          * @description Lists the account's certificates. Soft-deleted certificates are left out unless `includeDeleted=true`.
          *     `status` is computed when read: `Available` when the certificate exists in both the secret store and the
-         *     database and is not expired, `Expired` past its expiration date, `UnAvailable` otherwise.
+         *     database (its key material was written to the secret store; the list reads the database only, so its
+         *     cost does not grow with key material and it answers while the secret store is down) and is not
+         *     expired, `Expired` past its expiration date, `UnAvailable` otherwise.
          */
         get: operations["listCertificates"];
         /**

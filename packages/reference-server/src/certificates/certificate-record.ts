@@ -36,25 +36,26 @@ export const CERTIFICATE_COLUMNS =
   'expires_at, subject, issuer, serial_number, fingerprint_sha256, created_at, updated_at';
 
 /**
- * The status of a certificate at `now`, computed when read (DESIGN §1):
- * deleted → `UnAvailable`; past `expires_at` → `Expired`; key material stored and present in the secret
- * store and inside the validity period → `Available`; anything else (pending write, key missing, not yet
- * valid) → `UnAvailable`.
+ * The status of a certificate at `now`, computed from the stored row alone (DESIGN §1) — reading a list never
+ * touches the secret store, so its cost does not grow with key material and an outage of the store does not
+ * change what a list says: deleted → `UnAvailable`; past `expires_at` → `Expired`; key material stored (its
+ * write finished) and inside the validity period → `Available`; anything else (pending write, not yet valid)
+ * → `UnAvailable`.
  *
  * @example
  * ```ts
- * computeCertificateStatus(row, { secretPresent: true, now: new Date() }); // 'Available'
+ * computeCertificateStatus(row, new Date()); // 'Available'
  * ```
  */
 export function computeCertificateStatus(
   row: Pick<CertificateRow, 'deleted' | 'secret_state' | 'not_before' | 'expires_at'>,
-  facts: { secretPresent: boolean; now: Date },
+  at: Date,
 ): CertificateStatus {
   if (row.deleted) return 'UnAvailable';
-  const now = facts.now.getTime();
+  const now = at.getTime();
   if (row.expires_at && now > row.expires_at.getTime()) return 'Expired';
   if (row.not_before && now < row.not_before.getTime()) return 'UnAvailable';
-  return row.secret_state === 'stored' && facts.secretPresent ? 'Available' : 'UnAvailable';
+  return row.secret_state === 'stored' ? 'Available' : 'UnAvailable';
 }
 
 /** Control characters are not allowed by the spec's text patterns: a certificate could still carry some. */

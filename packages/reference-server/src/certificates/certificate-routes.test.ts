@@ -279,17 +279,6 @@ describe.each(testDatabaseEngines)('certificate routes over HTTP on $kind', ({ k
       await expectProblem(await fetch(url('/123456789'), { headers: auth() }), 404, 'not_found');
       await expectProblem(await fetch(url('/0'), { headers: auth() }), 400, 'invalid_request');
     });
-
-    it('shows UnAvailable when the key material was deleted behind the server’s back', async () => {
-      const created = await createOne('vanished');
-      const { rows } = await database.db.query<{ secret_ref: string }>(
-        'SELECT secret_ref FROM certificates WHERE id = $1',
-        [created.id],
-      );
-      await database.db.query('DELETE FROM secret_blobs WHERE ref = $1', [rows[0]?.secret_ref]);
-      const response = await fetch(url(`/${created.id}`), { headers: auth() });
-      expect(((await response.json()) as CertificateResource).status).toBe('UnAvailable');
-    });
   });
 
   describe('PUT', () => {

@@ -237,24 +237,28 @@ describe.each(testDatabaseEngines)('CertificateService on $kind', ({ open }) => 
   });
 
   describe('reads and status', () => {
-    it('reports UnAvailable when the key material disappeared behind the server’s back', async () => {
+    it('computes the status from the stored row: a read never touches the secret store', async () => {
       const account = newAccount();
-      const [saved] = (await service.create(account, [upload('gone')])).successfulySavedCertificates;
-      await db.query('DELETE FROM secret_blobs WHERE account_id = $1', [account]);
-      expect((await service.get(account, saved?.id as number)).status).toBe('UnAvailable');
-      expect((await service.list(account))[0]?.status).toBe('UnAvailable');
-      expect(await service.loadCertificateMaterial(account, saved?.id as number)).toBeUndefined();
-    });
-
-    it('reports UnAvailable when the secret store fails, without failing the list', async () => {
-      const account = newAccount();
-      await service.create(account, [upload('flaky')]);
+      const [saved] = (await service.create(account, [upload('metadata')])).successfulySavedCertificates;
+      const readsBefore = secrets.attemptedGets.length;
       secrets.faults.get = () => true;
       try {
-        expect((await service.list(account)).map((c) => c.status)).toEqual(['UnAvailable']);
+        // The store is down: lists and reads answer from the database, as they do for 10,000 certificates.
+        expect((await service.list(account)).map((c) => c.status)).toEqual(['Available']);
+        expect((await service.get(account, saved?.id as number)).status).toBe('Available');
+        expect(secrets.attemptedGets.length).toBe(readsBefore);
+        // Forwarding does read the key material, and reports the outage.
+        await expect(service.loadCertificateMaterial(account, saved?.id as number)).rejects.toThrow();
       } finally {
         secrets.faults = {};
       }
+    });
+
+    it('presents nothing when the key material disappeared behind the server’s back', async () => {
+      const account = newAccount();
+      const [saved] = (await service.create(account, [upload('gone')])).successfulySavedCertificates;
+      await db.query('DELETE FROM secret_blobs WHERE account_id = $1', [account]);
+      expect(await service.loadCertificateMaterial(account, saved?.id as number)).toBeUndefined();
     });
 
     it('answers 404 for an unknown certificate or one of another account', async () => {
@@ -578,8 +582,8 @@ describe('CertificateService with the Vault secret store (test double on loopbac
 
     vault.setSealed(true);
     try {
-      // An unreachable store: the status says so, the list still answers.
-      expect((await service.list('le1')).map((c) => c.status)).toEqual(['UnAvailable']);
+      // An unreachable store: the list still answers from the database; forwarding reports the outage.
+      expect((await service.list('le1')).map((c) => c.status)).toEqual(['Available']);
       await expect(service.loadCertificateMaterial('le1', created?.id as number)).rejects.toMatchObject({
         code: 'secret_store_unavailable',
       });

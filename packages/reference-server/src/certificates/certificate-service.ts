@@ -97,8 +97,6 @@ export interface CertificateServiceOptions {
    * upload with the same name then removes it instead of refusing the name. Default 10 minutes.
    */
   pendingTimeoutMs?: number | undefined;
-  /** Secret-store lookups run at once when listing. Default 8. */
-  lookupConcurrency?: number | undefined;
   /**
    * Where uploaded files are opened: the app's worker pool (`context.p12Workers`). Default: on the caller's
    * thread, which only tests and tools should do.
@@ -135,23 +133,6 @@ function contextOf(row: Pick<CertificateRow, 'account_id' | 'id'>): SecretContex
   return { accountId: row.account_id, certificateId: String(row.id) };
 }
 
-async function mapWithConcurrency<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /**
  * The account's client certificates: uploads, replacements, soft deletes, reads with a status computed when
  * read, and the key material the forwarding module presents.
@@ -180,7 +161,6 @@ export class CertificateService {
   readonly #logger: ServiceLogger;
   readonly #now: () => Date;
   readonly #pendingTimeoutMs: number;
-  readonly #lookupConcurrency: number;
   readonly #p12Opener: P12Opener | undefined;
 
   constructor(options: CertificateServiceOptions) {
@@ -189,7 +169,6 @@ export class CertificateService {
     this.#logger = options.logger ?? silentLogger;
     this.#now = options.now ?? (() => new Date());
     this.#pendingTimeoutMs = options.pendingTimeoutMs ?? DEFAULT_PENDING_TIMEOUT_MS;
-    this.#lookupConcurrency = Math.max(1, options.lookupConcurrency ?? 8);
     this.#p12Opener = options.p12Opener;
   }
 
@@ -226,7 +205,7 @@ export class CertificateService {
   async get(accountId: string, certificateId: number): Promise<CertificateResource> {
     const row = await this.#repository.findStored(accountId, certificateId, { includeDeleted: true });
     if (!row) throw this.#notFound(accountId, certificateId);
-    const [rendered] = await this.#renderAll([row]);
+    const [rendered] = this.#renderAll([row]);
     return rendered as CertificateResource;
   }
 
@@ -247,7 +226,7 @@ export class CertificateService {
     certificateId: number,
   ): Promise<LoadedCertificate | undefined> {
     const row = await this.#repository.findStored(accountId, certificateId, { includeDeleted: false });
-    if (!row || computeCertificateStatus(row, { secretPresent: true, now: this.#now() }) !== 'Available') {
+    if (!row || computeCertificateStatus(row, this.#now()) !== 'Available') {
       return undefined;
     }
     let material: SecretMaterial | undefined;
@@ -397,10 +376,7 @@ export class CertificateService {
       await this.#deleteSecretQuietly(row.secret_ref, context, row);
       return undefined;
     }
-    return renderCertificate(
-      stored,
-      computeCertificateStatus(stored, { secretPresent: true, now: this.#now() }),
-    );
+    return renderCertificate(stored, computeCertificateStatus(stored, this.#now()));
   }
 
   /**
@@ -551,10 +527,7 @@ export class CertificateService {
     await this.#deleteSecretQuietly(row.secret_ref, context, row);
     return {
       saved: true,
-      certificate: renderCertificate(
-        switched,
-        computeCertificateStatus(switched, { secretPresent: true, now: this.#now() }),
-      ),
+      certificate: renderCertificate(switched, computeCertificateStatus(switched, this.#now())),
     };
   }
 
@@ -676,33 +649,16 @@ export class CertificateService {
   // ------------------------------------------------------------------------------------------------------
   // Helpers
 
-  /** Renders rows, looking up in the secret store only those that could be Available. */
-  async #renderAll(rows: readonly CertificateRow[]): Promise<CertificateResource[]> {
+  /** Renders rows with their status from the stored metadata (no secret-store read). */
+  #renderAll(rows: readonly CertificateRow[]): CertificateResource[] {
     const now = this.#now();
-    return mapWithConcurrency(rows, this.#lookupConcurrency, async (row) => {
-      const couldBeAvailable = computeCertificateStatus(row, { secretPresent: true, now }) === 'Available';
-      const secretPresent = couldBeAvailable && (await this.#secretPresent(row));
-      return renderCertificate(row, computeCertificateStatus(row, { secretPresent, now }));
-    });
+    return rows.map((row) => renderCertificate(row, computeCertificateStatus(row, now)));
   }
 
   async #renderCurrent(row: CertificateRow): Promise<CertificateResource> {
     const fresh = await this.#repository.findStored(row.account_id, row.id, { includeDeleted: true });
-    const [rendered] = await this.#renderAll([fresh ?? row]);
+    const [rendered] = this.#renderAll([fresh ?? row]);
     return rendered as CertificateResource;
-  }
-
-  /** Whether the secret store holds the row's material. A store that fails counts as "not present". */
-  async #secretPresent(row: CertificateRow): Promise<boolean> {
-    try {
-      return (await this.#secrets.get(row.secret_ref, contextOf(row))) !== undefined;
-    } catch (error) {
-      this.#logger.warn(
-        { accountId: row.account_id, certificateId: row.id, error: errorKind(error) },
-        'The key material of a certificate could not be read; it is reported UnAvailable.',
-      );
-      return false;
-    }
   }
 
   async #deleteSecretQuietly(

@@ -29,6 +29,7 @@ export interface SecretStoreFaults {
 export class FaultySecretStore implements SecretStore {
   faults: SecretStoreFaults = {};
   readonly attemptedPuts: string[] = [];
+  readonly attemptedGets: string[] = [];
 
   constructor(readonly inner: SecretStore) {}
 
@@ -44,6 +45,7 @@ export class FaultySecretStore implements SecretStore {
   }
 
   async get(ref: string, context: SecretContext): Promise<SecretMaterial | undefined> {
+    this.attemptedGets.push(ref);
     if (this.faults.get?.(ref))
       throw new SecretStoreUnavailableError('Injected fault: the secret store is down.');
     return this.inner.get(ref, context);
