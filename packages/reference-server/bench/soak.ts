@@ -14,15 +14,23 @@
  * SOAK_CONCURRENCY (request loops, default 8), SOAK_RSS_MARGIN (allowed RSS growth of the leak rule, default 0.2). Everything listens on 127.0.0.1; the loops stop at the end of
  * the run by themselves and every request has a 30 s deadline.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { createTestCA, startTlsServer, type TestTlsServer, toPkcs12 } from '../../../test/support/pki.js';
+import {
+  activateMapping,
+  createCertificates,
+  fetchMetrics,
+  metric,
+  openFds,
+  processStatus,
+  type ServeProcess,
+  startServe,
+  stopServe,
+} from './support/serve-process.js';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const DURATION_MS = Math.max(10_000, MINUTES * 60_000);
@@ -46,49 +54,6 @@ const ACCOUNT = 'soak';
 const SERVICE = 'WEBHOOKS';
 const PASSWORD = 'soak-password';
 const MIB = 1024 * 1024;
-const packageRoot = fileURLToPath(new URL('..', import.meta.url));
-
-interface ServeProcess {
-  child: ChildProcess;
-  pid: number;
-  apiUrl: string;
-  opsUrl: string;
-  token: string;
-  /** The last 64 KiB of its stderr. */
-  stderr: () => string;
-}
-
-/** `mtls-gateway serve` from the sources (tsx), on free loopback ports (as test/adversarial/serve-process). */
-async function startServe(env: Record<string, string>): Promise<ServeProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions=@mtls-gateway/source', 'src/bin.ts', 'serve'],
-    {
-      cwd: packageRoot,
-      env: { PATH: process.env.PATH ?? '', PORT: '0', MTLS_OPS_PORT: '0', LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-64 * 1024);
-  });
-  child.stdout?.resume();
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const api = /mtls-gateway listening on (http:\/\/\S+) /.exec(output);
-    const ops = /operator listener \(.*\) on (http:\/\/\S+)/.exec(output);
-    const token = /\n {2}(mtls_\S+)\n/.exec(output);
-    if (api?.[1] && ops?.[1] && token?.[1] && child.pid !== undefined) {
-      return { child, pid: child.pid, apiUrl: api[1], opsUrl: ops[1], token: token[1], stderr: () => output };
-    }
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`serve did not start:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Sampling
@@ -106,26 +71,10 @@ interface Sample {
   server5xx: number | undefined;
 }
 
-/** The value of an unlabelled series (or the sum over label sets matching `filter`) in Prometheus text. */
-function metric(text: string, name: string, filter?: (labels: string) => boolean): number | undefined {
-  let total: number | undefined;
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    if (filter && !filter(match[2] ?? '')) continue;
-    total = (total ?? 0) + Number(match[3]);
-  }
-  return total;
-}
-
 async function takeSample(serve: ServeProcess, elapsedS: number, stats: TrafficStats): Promise<Sample> {
-  const status = await readFile(`/proc/${serve.pid}/status`, 'utf8');
-  const rssKiB = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN);
-  const fds = (await readdir(`/proc/${serve.pid}/fd`)).length;
-  const response = await fetch(`${serve.opsUrl}/metrics`, {
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
-  const text = await response.text();
+  const { rssKiB } = await processStatus(serve.pid);
+  const fds = await openFds(serve.pid);
+  const text = await fetchMetrics(serve, REQUEST_TIMEOUT_MS);
   const heap = metric(text, 'nodejs_heap_size_used_bytes');
   const loop = metric(text, 'nodejs_eventloop_lag_p99_seconds');
   return {
@@ -506,32 +455,23 @@ it(`soak: ${MINUTES} min of mixed traffic against mtls-gateway serve, a row ever
   );
   let serve: ServeProcess | undefined;
   try {
+    // From the sources, as it always did: the soak checks the code as it is, not a possibly stale build.
     serve = await startServe({
-      MTLS_DATA_DIR: path.join(dataDir, 'data'),
-      MTLS_RATE_LIMIT_RPS: '0',
-      MTLS_EGRESS_ALLOW: '127.0.0.1',
-      MTLS_UPSTREAM_CA_FILE: caFile,
-    });
-    const headers = { authorization: `Bearer ${serve.token}`, 'content-type': 'application/json' };
-    const created = await fetch(`${serve.apiUrl}/mtls/account/${ACCOUNT}/certificates`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify([
-        { name: 'soak-mapped', p12: rotationFiles[0]?.toString('base64'), password: PASSWORD },
-      ]),
-    });
-    expect(created.status, await created.clone().text()).toBe(201);
-    const mappedId = ((await created.json()) as { successfulySavedCertificates: { id: number }[] })
-      .successfulySavedCertificates[0]?.id as number;
-    const activated = await fetch(
-      `${serve.apiUrl}/mtls/account/${ACCOUNT}/certificates/activate/${mappedId}`,
-      {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ serviceName: SERVICE, url: `${upstream.url}/mapped/*` }),
+      from: 'sources',
+      env: {
+        MTLS_DATA_DIR: path.join(dataDir, 'data'),
+        MTLS_RATE_LIMIT_RPS: '0',
+        MTLS_EGRESS_ALLOW: '127.0.0.1',
+        MTLS_UPSTREAM_CA_FILE: caFile,
       },
-    );
-    expect(activated.status, await activated.clone().text()).toBe(201);
+    });
+    const [mappedId] = (await createCertificates(serve, ACCOUNT, [
+      { name: 'soak-mapped', p12: rotationFiles[0] as Buffer, password: PASSWORD },
+    ])) as [number];
+    await activateMapping(serve, ACCOUNT, mappedId, {
+      serviceName: SERVICE,
+      url: `${upstream.url}/mapped/*`,
+    });
 
     const fixture: Fixture = {
       serve,
@@ -608,13 +548,7 @@ it(`soak: ${MINUTES} min of mixed traffic against mtls-gateway serve, a row ever
     });
     expect({ rssLeak: rss.leak, fdLeak: fds.leak }).toEqual({ rssLeak: false, fdLeak: false });
   } finally {
-    if (serve && serve.child.exitCode === null) {
-      const exited = once(serve.child, 'exit');
-      serve.child.kill('SIGTERM');
-      const killer = setTimeout(() => serve?.child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(killer);
-    }
+    if (serve) await stopServe(serve);
     await upstream.close();
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// Runs the forwarding benchmark (a vitest file, since the repository has no TypeScript runner); kept out
-// of the default `vitest run` because only this config includes `bench/`. See bench/forwarding.ts.
+// Runs the account-scale benchmark (a vitest file: it uses the test database helpers); kept out
+// of the default `vitest run` because only this config includes it. See bench/account-scale.ts.
 const conditions = ['@mtls-gateway/source'];
 
 export default defineConfig({
@@ -10,7 +10,7 @@ export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
     root: fileURLToPath(new URL('..', import.meta.url)),
-    include: ['bench/forwarding.ts'],
+    include: ['bench/account-scale.ts'],
     testTimeout: 600_000,
     hookTimeout: 120_000,
     disableConsoleIntercept: true,
