@@ -33,6 +33,7 @@ export {
   PROBLEM_CATALOGUE,
   PROBLEM_TYPE_BASE,
   problemCodeForStatus,
+  problemDocument,
   problemKind,
   WWW_AUTHENTICATE_CHALLENGE,
 } from './problems.js';

@@ -139,3 +139,50 @@ const CODE_OF_STATUS: Readonly<Record<number, ProblemCode>> = {
 export function problemCodeForStatus(status: number): ProblemCode {
   return CODE_OF_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request');
 }
+
+/** Removes control characters (the spec forbids them in problem text) and truncates to the spec's bound. */
+function clean(text: string, max: number): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed.
+  const flat = text.replace(/[\x00-\x1F\x7F]+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/**
+ * The problem document of `code`, within the bounds of the spec's `Problem` schema: `type` and `title` from
+ * the catalogue, control characters removed from the text, `detail` ≤ 4096, `instance` only up to 2048
+ * characters, at most 100 `errors`. `status` defaults to the catalogue's.
+ *
+ * @example
+ * ```ts
+ * problemDocument('not_found', 'Certificate 1 does not exist in account le1.', { requestId: 'req-1', instance: '/x' });
+ * ```
+ */
+export function problemDocument(
+  code: ProblemCode,
+  detail: string,
+  context: {
+    requestId: string;
+    instance?: string | undefined;
+    errors?: readonly InputError[];
+    status?: number;
+  },
+): Problem {
+  const kind = problemKind(code);
+  const problem: Problem = {
+    type: kind.type,
+    title: clean(kind.title, 256),
+    status: context.status ?? kind.status,
+    detail: clean(detail, 4096),
+    code,
+    requestId: context.requestId,
+  };
+  if (context.instance !== undefined && context.instance.length <= 2048) problem.instance = context.instance;
+  if (context.errors && context.errors.length > 0) {
+    problem.errors = context.errors.slice(0, 100).map((error) => ({
+      location: error.location,
+      ...(error.name === undefined ? {} : { name: clean(error.name, 256) }),
+      message: clean(error.message, 1024),
+    }));
+  }
+  return problem;
+}

@@ -6,8 +6,8 @@
 import {
   GATEWAY_ERROR_HEADER,
   type InputError,
-  type Problem,
   type ProblemCode,
+  problemDocument,
   problemKind,
   WWW_AUTHENTICATE_CHALLENGE,
 } from '@mtls-gateway/contract';
@@ -80,13 +80,6 @@ export function invalidRequest(errors: InputError[]): MockProblem {
   return new MockProblem('invalid_request', invalidRequestDetail(errors), { errors });
 }
 
-/** Removes control characters (the spec forbids them) and truncates. */
-function clean(text: string, max: number): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed.
-  const flat = text.replace(/[\x00-\x1F\x7F]+/g, ' ');
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-
 /**
  * Renders `problem` as the gateway's answer: `application/problem+json`, `LP-gateway-error`, `X-Request-Id`
  * and the problem's own headers.
@@ -100,23 +93,12 @@ export function problemResponse(
   problem: MockProblem,
   context: { requestId: string; path?: string },
 ): Response {
-  const { type, title } = problemKind(problem.code);
-  const document: Problem = {
-    type,
-    title,
-    status: problem.status,
-    detail: clean(problem.detail, 4096),
-    code: problem.code,
+  const document = problemDocument(problem.code, problem.detail, {
     requestId: context.requestId,
-  };
-  if (context.path !== undefined && context.path.length <= 2048) document.instance = context.path;
-  if (problem.errors && problem.errors.length > 0) {
-    document.errors = problem.errors.slice(0, 100).map((error) => ({
-      location: error.location,
-      ...(error.name === undefined ? {} : { name: clean(error.name, 256) }),
-      message: clean(error.message, 1024),
-    }));
-  }
+    instance: context.path,
+    errors: problem.errors,
+    status: problem.status,
+  });
   const headers = new Headers(problem.headers);
   headers.set('Content-Type', 'application/problem+json');
   headers.set(GATEWAY_ERROR_HEADER, problem.code);

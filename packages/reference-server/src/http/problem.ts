@@ -9,6 +9,7 @@ import {
   GATEWAY_ERROR_HEADER,
   isProblemCode,
   type Problem,
+  problemDocument,
   problemKind,
   WWW_AUTHENTICATE_CHALLENGE,
 } from '@mtls-gateway/contract';
@@ -45,15 +46,6 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** `Retry-After` (seconds) of an `unavailable` answer that does not set its own: a dependency restart takes seconds. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
-
-const MAX_ERRORS = 100;
-
-/** Removes control characters (the spec forbids them in `detail`, `title` and error messages) and truncates. */
-function clean(text: string, max: number): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed.
-  const flat = text.replace(/[\x00-\x1F\x7F]+/g, ' ');
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
 
 interface FrameworkError {
   code?: unknown;
@@ -180,24 +172,11 @@ export interface ProblemOrigin {
  * ```
  */
 export function buildProblem(error: GatewayError, origin: ProblemOrigin): ProblemDocument {
-  const kind = problemKind(error.code);
-  const problem: ProblemDocument = {
-    type: kind.type,
-    title: clean(kind.title, 256),
-    status: kind.status,
-    detail: clean(error.detail, 4096),
-    code: error.code,
+  return problemDocument(error.code, error.detail, {
     requestId: origin.requestId,
-  };
-  if (origin.path !== undefined && origin.path.length <= 2048) problem.instance = origin.path;
-  if (error.errors.length > 0) {
-    problem.errors = error.errors.slice(0, MAX_ERRORS).map((item) => ({
-      location: item.location,
-      ...(item.name === undefined ? {} : { name: clean(item.name, 256) }),
-      message: clean(item.message, 1024),
-    }));
-  }
-  return problem;
+    instance: origin.path,
+    errors: error.errors,
+  });
 }
 
 /** The answer of one problem, ready to be written. */
