@@ -521,6 +521,35 @@ describe.each(testDatabaseEngines)('gateway app on $kind', ({ kind, open }) => {
   });
 
   describe('logging', () => {
+    const linesOf = (requestId: string) =>
+      server.logs.lines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line.requestId === requestId);
+
+    it('writes one line per request: the access line, or the problem answered with the request on it', async () => {
+      const ok = await fetch(url('/healthz'), { headers: { 'x-request-id': `ok-${kind}` } });
+      expect(ok.status).toBe(200);
+      const refused = await fetch(url('/mtls/account/le1/certificates'), {
+        headers: { 'x-request-id': `refused-${kind}`, authorization: 'Bearer not-a-token' },
+      });
+      expect(refused.status).toBe(401);
+      const [okLine, ...moreOk] = linesOf(`ok-${kind}`);
+      expect(moreOk).toEqual([]);
+      expect(okLine).toMatchObject({
+        msg: 'request completed',
+        req: { method: 'GET', url: '/healthz' },
+        res: { statusCode: 200 },
+      });
+      const [refusedLine, ...moreRefused] = linesOf(`refused-${kind}`);
+      expect(moreRefused).toEqual([]);
+      expect(refusedLine).toMatchObject({
+        req: { method: 'GET', url: '/mtls/account/le1/certificates' },
+        status: 401,
+        problem: 'unauthorized',
+      });
+      expect(refusedLine?.msg).toContain('Bearer');
+    });
+
     it('redacts credentials, passwords, keys and tokens wherever they are logged', async () => {
       const secrets = {
         override: 'override-secret-value-1',
@@ -660,6 +689,24 @@ describe('gateway app limits and failures', () => {
         await server.close();
         await prepared.cleanup();
       }
+    }
+  });
+
+  it('MTLS_ACCESS_LOG=off: no line for an answered request, one for a problem', async () => {
+    const prepared = await testConfig({ accessLog: false });
+    const server = await startTestApp({ db: database.db, config: prepared.config });
+    try {
+      await fetch(`${server.url}/healthz`, { headers: { 'x-request-id': 'quiet-ok' } });
+      const refused = await fetch(`${server.url}/readyz`, { headers: { 'x-request-id': 'quiet-refused' } });
+      expect(refused.status).toBe(401);
+      const lines = server.logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.filter((line) => line.requestId === 'quiet-ok')).toEqual([]);
+      expect(lines.filter((line) => line.requestId === 'quiet-refused')).toEqual([
+        expect.objectContaining({ problem: 'unauthorized', status: 401 }),
+      ]);
+    } finally {
+      await server.close();
+      await prepared.cleanup();
     }
   });
 

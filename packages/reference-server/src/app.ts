@@ -1,14 +1,10 @@
 import multipart from '@fastify/multipart';
-import Fastify, {
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  LogController,
-} from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import { P12WorkerPool } from './certificates/p12-worker-pool.js';
 import type { GatewayConfig } from './config/config.js';
 import { type GatewayError, MethodNotAllowedError, RateLimitedError, RouteNotFoundError } from './errors.js';
+import { AccessLogController } from './http/access-log.js';
 import type { GatewayContext, GatewayRoutePlugin } from './http/context.js';
 import { httpEdgeServerOptions, registerHttpEdge } from './http/edge.js';
 import { createLogger } from './http/logging.js';
@@ -225,7 +221,7 @@ export async function buildApp(
       loggerInstance: context.logger,
       genReqId: requestIdOf,
       requestIdHeader: false,
-      logController: new LogController({ requestIdLogLabel: 'requestId' }),
+      logController: new AccessLogController({ accessLog: config.accessLog }),
       bodyLimit: config.bodyLimitBytes,
       // A hop count becomes the function proxy-addr would build from it (Fastify's types omit numbers).
       trustProxy:
@@ -246,6 +242,7 @@ export async function buildApp(
     app.decorateRequest('principal', undefined);
     app.decorateRequest('operation', undefined);
     app.decorateRequest('operationInput', undefined);
+    app.decorateRequest('problemLogged', false);
 
     const registeredRoutes: RegisteredRoute[] = [];
     app.addHook('onRoute', (route) => {
@@ -271,18 +268,23 @@ export async function buildApp(
     }
     const httpMetrics = registerHttpMetrics(context.metrics);
 
-    app.addHook('onRequest', async (request, reply) => {
+    // Hooks of every request take a callback rather than returning a promise: one promise less each.
+    app.addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id);
       const operationId = request.routeOptions.config?.operationId;
       request.operation = operationId ? spec.operations.get(operationId) : undefined;
       if (limiter && !RATE_LIMIT_EXEMPT_PATHS.has(request.url.split('?')[0] ?? '')) {
         const decision = limiter.take(request.ip);
-        if (!decision.allowed)
-          throw new RateLimitedError(limiter.requestsPerSecond, decision.retryAfterSeconds);
+        if (!decision.allowed) {
+          done(new RateLimitedError(limiter.requestsPerSecond, decision.retryAfterSeconds));
+          return;
+        }
       }
+      done();
     });
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
       httpMetrics.observe(request, reply);
+      done();
     });
 
     app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
@@ -290,11 +292,12 @@ export async function buildApp(
       if (reply.sent) return reply;
       const problem = toGatewayError(error, config.bodyLimitBytes);
       const status = problemStatus(problem);
-      if (status >= 500) {
-        request.log.error({ err: error, problem: problem.code }, 'Request failed');
-      } else {
-        request.log.info({ problem: problem.code, status }, problem.detail);
-      }
+      // Logged now (not when the answer is complete: a caller may still be sending), and then it is the
+      // request's access line too: one line per request.
+      const line = { ...(config.accessLog ? { req: request } : {}), problem: problem.code, status };
+      if (status >= 500) request.log.error({ ...line, err: error }, 'Request failed');
+      else request.log.info(line, problem.detail);
+      request.problemLogged = true;
       return sendProblem(request, reply, problem);
     });
 

@@ -2,7 +2,7 @@ import { link, mkdir, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
-import type { DestinationStream } from 'pino';
+import { type DestinationStream, pino } from 'pino';
 import { buildApp } from '../app.js';
 import { InvalidScopeError, validateScope } from '../auth/credentials.js';
 import { ConfigError, type GatewayConfig, loadConfig } from '../config/config.js';
@@ -425,10 +425,24 @@ async function ensureDevelopmentToken(
 }
 
 async function serve(config: GatewayConfig, io: CliIo): Promise<number> {
-  const app = await buildApp(config, {
-    routes: io.routes ?? createDefaultRoutePlugins(),
-    logStream: io.stderr as DestinationStream,
-  });
+  // The process's own standard error: written without blocking the event loop on every line (lines that
+  // arrive during a write go out together with the next one). pino writes what is left when the process
+  // exits, and serve writes it when it returns.
+  const logDestination =
+    io.stderr === process.stderr ? pino.destination({ dest: 2, sync: false }) : undefined;
+  try {
+    return await serveWith(config, io, logDestination ?? (io.stderr as DestinationStream));
+  } finally {
+    try {
+      logDestination?.flushSync();
+    } catch {
+      // Standard error is gone (closed pipe): nothing left to tell.
+    }
+  }
+}
+
+async function serveWith(config: GatewayConfig, io: CliIo, logStream: DestinationStream): Promise<number> {
+  const app = await buildApp(config, { routes: io.routes ?? createDefaultRoutePlugins(), logStream });
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {

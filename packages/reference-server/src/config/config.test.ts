@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       egressAllow: [],
       rateLimitRps: 10,
       logLevel: 'info',
+      accessLog: true,
       bodyLimitBytes: 10 * 1024 * 1024,
       upstreamTimeouts: { connectMs: 10_000, totalMs: 60_000 },
       trustProxy: false,
@@ -119,6 +120,11 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads MTLS_ACCESS_LOG: on or off, nothing else', () => {
+    expect(loadConfig({ env: { MTLS_ACCESS_LOG: 'off' }, cwd: '/srv' }).accessLog).toBe(false);
+    expect(problemsOf({ MTLS_ACCESS_LOG: 'yes' })).toEqual(['MTLS_ACCESS_LOG must be on or off, got "yes".']);
+  });
+
   it('reads MTLS_SHUTDOWN_TIMEOUT_MS (default 30 s), the drain bound of serve', () => {
     expect(loadConfig({ env: {}, cwd: '/srv' }).shutdownTimeoutMs).toBe(30_000);
     expect(loadConfig({ env: { MTLS_SHUTDOWN_TIMEOUT_MS: '1500' }, cwd: '/srv' }).shutdownTimeoutMs).toBe(
@@ -154,6 +160,7 @@ describe('loadConfig', () => {
         MTLS_JWT_AUDIENCE: 'mtls-gateway',
         MTLS_JWT_MAX_LIFETIME_SECONDS: '600',
         LOG_LEVEL: 'DEBUG',
+        MTLS_ACCESS_LOG: 'OFF',
         MTLS_BODY_LIMIT: '2048',
         MTLS_TRUST_PROXY: '10.0.0.0/8,192.168.1.1',
         NODE_ENV: 'production',
@@ -174,6 +181,7 @@ describe('loadConfig', () => {
       jwtAudience: 'mtls-gateway',
       jwtMaxLifetimeSeconds: 600,
       logLevel: 'debug',
+      accessLog: false,
       bodyLimitBytes: 2048,
       trustProxy: ['10.0.0.0/8', '192.168.1.1'],
       production: true,

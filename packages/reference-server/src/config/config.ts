@@ -112,6 +112,11 @@ export interface GatewayConfig {
   jwtMaxLifetimeSeconds: number;
   /** `LOG_LEVEL`, default `info`. */
   logLevel: LogLevel;
+  /**
+   * `MTLS_ACCESS_LOG`, `on` (default) or `off`: one `info` line per answered request (method, redacted URL,
+   * status, time). Off, only problems (4xx at `info`, 5xx at `error`) and the server's own events are logged.
+   */
+  accessLog: boolean;
   /** `MTLS_BODY_LIMIT`: largest request body in bytes (default 10 MiB). */
   bodyLimitBytes: number;
   multipart: MultipartLimits;
@@ -159,6 +164,7 @@ export const CONFIG_KEYS = [
   'MTLS_JWT_AUDIENCE',
   'MTLS_JWT_MAX_LIFETIME_SECONDS',
   'LOG_LEVEL',
+  'MTLS_ACCESS_LOG',
   'MTLS_BODY_LIMIT',
   'MTLS_MULTIPART_FILE_LIMIT',
   'MTLS_MULTIPART_FIELD_LIMIT',
@@ -402,6 +408,11 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
   let logLevel: LogLevel = 'info';
   if ((LOG_LEVELS as readonly string[]).includes(logLevelSetting)) logLevel = logLevelSetting as LogLevel;
   else problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${get('LOG_LEVEL')}".`);
+  const accessLogSetting = (get('MTLS_ACCESS_LOG') ?? 'on').toLowerCase();
+  const accessLog = accessLogSetting !== 'off';
+  if (accessLogSetting !== 'on' && accessLogSetting !== 'off') {
+    problems.push(`MTLS_ACCESS_LOG must be on or off, got "${get('MTLS_ACCESS_LOG')}".`);
+  }
 
   const bodyLimitBytes = integer('MTLS_BODY_LIMIT', 10 * MIB, 1, 1024 * MIB, 'a positive number of bytes');
   const multipart: MultipartLimits = {
@@ -487,6 +498,7 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
     jwtAudience,
     jwtMaxLifetimeSeconds,
     logLevel,
+    accessLog,
     bodyLimitBytes,
     multipart,
     upstreamTimeouts,

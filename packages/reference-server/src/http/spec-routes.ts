@@ -25,6 +25,8 @@ declare module 'fastify' {
     operation: SpecOperation | undefined;
     /** Validated inputs, query/path/header values coerced to their schema types. */
     operationInput: OperationInput | undefined;
+    /** The error handler logged the gateway's own answer: that line is the request's access line. */
+    problemLogged: boolean;
   }
   interface FastifyContextConfig {
     /** The spec operation a route serves; every route of the gateway has one. */
@@ -53,6 +55,8 @@ export interface SpecRouteOptions {
 }
 
 const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
+
+type HookDone = (error?: Error) => void;
 
 function isReadable(value: unknown): value is Readable {
   return typeof value === 'object' && value !== null && typeof (value as Readable).pipe === 'function';
@@ -180,14 +184,22 @@ export function registerSpecRoute(
     }
   };
   // preValidation: the form body of an OAuth request is read (bounded), so its signature can be checked.
-  const verifySignedForm = async (request: FastifyRequest) => {
-    if (hasSignedFormBody(request)) await authenticateRequest(context, operation, request);
+  // Callback hooks (no promise) where the work is synchronous for most requests.
+  const verifySignedForm = (request: FastifyRequest, _reply: FastifyReply, done: HookDone) => {
+    if (!hasSignedFormBody(request)) return done();
+    authenticateRequest(context, operation, request).then(() => done(), done);
   };
-  const validate = async (request: FastifyRequest, _reply: FastifyReply) => {
-    const input = validator.validate(operation, request);
+  const validate = (request: FastifyRequest, _reply: FastifyReply, done: HookDone) => {
+    let input: OperationInput;
+    try {
+      input = validator.validate(operation, request);
+    } catch (error) {
+      return done(error as Error);
+    }
     request.operationInput = input;
     (request as { params: unknown }).params = input.params;
     (request as { query: unknown }).query = input.query;
+    done();
   };
   const extra = options.preHandler === undefined ? [] : [options.preHandler].flat();
 
