@@ -116,6 +116,7 @@ function optionsKey(options: ValidatorOptions): string {
 export class SchemaValidators {
   readonly #instances = new Map<string, Ajv2020>();
   readonly #compiled = new Map<string, ValidateFunction>();
+  readonly #parameterValidators = new WeakMap<object, Map<string, ValidateFunction | null>>();
   #inlineSchemas = 0;
 
   /** @param document an OpenAPI 3.1 document (its `$ref`s local). Prefer {@link schemaValidators}. */
@@ -212,6 +213,26 @@ export class SchemaValidators {
     location: 'path' | 'query' | 'header',
     options: ValidatorOptions = PARAMETER_DEFAULTS,
   ): ValidateFunction | undefined {
+    // Looked up per request: found by the operation object first, without building a key string.
+    let byOperation = this.#parameterValidators.get(operation);
+    if (!byOperation) {
+      byOperation = new Map();
+      this.#parameterValidators.set(operation, byOperation);
+    }
+    const key = `${location}${options === PARAMETER_DEFAULTS ? '' : optionsKey(options)}`;
+    let found = byOperation.get(key);
+    if (found === undefined) {
+      found = this.#compileParameters(operation, location, options) ?? null;
+      byOperation.set(key, found);
+    }
+    return found ?? undefined;
+  }
+
+  #compileParameters(
+    operation: SpecOperation<string>,
+    location: 'path' | 'query' | 'header',
+    options: ValidatorOptions,
+  ): ValidateFunction | undefined {
     const declared = operation.parameters.filter((parameter) => parameter.in === location);
     if (declared.length === 0) return undefined;
     return this.#cached(`${operation.operationId}:${location}`, options, () => ({
@@ -242,7 +263,10 @@ export class SchemaValidators {
     values: ParameterValues,
     options: InputValidationOptions = {},
   ): InputError[] {
-    const validatorOptions = { ...PARAMETER_DEFAULTS, ...options };
+    const validatorOptions =
+      options.coerceTypes === undefined && options.allErrors === undefined && options.verbose === undefined
+        ? PARAMETER_DEFAULTS
+        : { ...PARAMETER_DEFAULTS, ...options };
     const errors: InputError[] = [];
     for (const location of PARAMETER_LOCATIONS) {
       const validate = this.parameters(operation, location, validatorOptions);

@@ -129,6 +129,20 @@ describe('allowlist (MTLS_EGRESS_ALLOW)', () => {
     ).toThrow();
   });
 
+  it('decides a literal the same way every time: allowed ones are remembered per port, refusals never', () => {
+    const refusals: string[] = [];
+    const policy = new EgressPolicy({
+      allow: ['[::1]:9443'],
+      onRefused: (error) => refusals.push(error.reason),
+    });
+    for (let round = 0; round < 3; round++) {
+      expect(() => policy.assertUrlAllowed(new URL('https://[::1]:9443/a'))).not.toThrow();
+      expect(() => policy.assertUrlAllowed(new URL('https://[::1]:9444/a'))).toThrow(EgressRefusedError);
+      expect(() => policy.assertUrlAllowed(new URL('http://127.0.0.1:9443/'))).toThrow(EgressRefusedError);
+    }
+    expect(refusals).toHaveLength(6);
+  });
+
   it('names the malformed entry', () => {
     expect(() => parseEgressAllowlist(['10.0.0.0/33'])).toThrow(/10\.0\.0\.0\/33/);
     expect(() => parseEgressAllowlist(['host:99999'])).toThrow(/host:99999/);

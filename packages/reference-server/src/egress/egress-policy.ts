@@ -162,6 +162,9 @@ export interface EgressPolicyOptions {
 
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:': 443 };
 
+/** Most allowed IP-literal destinations an {@link EgressPolicy} remembers. */
+const MAX_REMEMBERED_LITERALS = 1024;
+
 /**
  * The SSRF guard: which destinations the gateway may call. Only `http`/`https`; by default every
  * special-purpose address (loopback, private, link-local incl. cloud metadata, CGNAT, multicast,
@@ -185,6 +188,7 @@ const DEFAULT_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:':
 export class EgressPolicy {
   readonly allowlist: EgressAllowlist;
   readonly #onRefused: ((error: EgressRefusedError) => void) | undefined;
+  readonly #allowedLiterals = new Set<string>();
 
   constructor(options: EgressPolicyOptions = {}) {
     this.allowlist = parseEgressAllowlist(options.allow ?? []);
@@ -239,7 +243,13 @@ export class EgressPolicy {
     }
     if (host === '') this.#refuse('invalid_host', host, 'The destination URL has no host.');
     const bare = stripAddressDecorations(host);
-    if (isIP(bare) !== 0) this.assertAddressAllowed({ host, port, address: bare });
+    if (isIP(bare) === 0) return;
+    // The policy never changes, so an allowed literal stays allowed: remembered (bounded), refusals are not.
+    const key = `${host} ${port}`;
+    if (this.#allowedLiterals.has(key)) return;
+    this.assertAddressAllowed({ host, port, address: bare });
+    if (this.#allowedLiterals.size >= MAX_REMEMBERED_LITERALS) this.#allowedLiterals.clear();
+    this.#allowedLiterals.add(key);
   }
 
   /**

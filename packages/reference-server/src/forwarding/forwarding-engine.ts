@@ -58,6 +58,11 @@ export interface ForwardRequestInput {
   /** Aborts the exchange (the caller went away). */
   signal?: AbortSignal | undefined;
   /**
+   * Registers a function to call when the caller goes away (aborts the exchange): the cheaper form of
+   * `signal` for a server that can listen on the connection itself (one abort controller per request less).
+   */
+  onCallerGone?: ((abort: () => void) => void) | undefined;
+  /**
    * The caller's IP address (`request.ip`): sent as `X-Forwarded-For` and `Forwarded: for=…`, replacing
    * whatever the caller claimed in those headers.
    */
@@ -316,7 +321,7 @@ export class ForwardingEngine {
       const answer = await this.#exchange(
         pool,
         target,
-        { method: input.method, headers, body, signal: input.signal },
+        { method: input.method, headers, body, signal: input.signal, onCallerGone: input.onCallerGone },
         label,
         started,
       );
@@ -410,6 +415,7 @@ export class ForwardingEngine {
       headers: string[];
       body: Buffer | Readable | null;
       signal: AbortSignal | undefined;
+      onCallerGone?: ((abort: () => void) => void) | undefined;
     },
     label: CertificateLabel,
     started: number,
@@ -423,6 +429,7 @@ export class ForwardingEngine {
     const onCallerGone = () => controller.abort(new CallerGoneError());
     if (request.signal?.aborted) onCallerGone();
     request.signal?.addEventListener('abort', onCallerGone, { once: true });
+    request.onCallerGone?.(onCallerGone);
     const finish = () => {
       clearTimeout(timer);
       request.signal?.removeEventListener('abort', onCallerGone);

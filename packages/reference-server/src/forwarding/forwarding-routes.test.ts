@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -126,6 +126,10 @@ async function startGateway(
 }
 
 describe('forwarding over HTTP', () => {
+  let dripFinished: (finished: boolean) => void = () => undefined;
+  const dripClosed = new Promise<boolean>((resolve) => {
+    dripFinished = resolve;
+  });
   let database: TestDatabase;
   let gateway: Gateway;
   let certificates: CertificateService;
@@ -163,6 +167,13 @@ describe('forwarding over HTTP', () => {
       rejectUnauthorized: true,
     });
     plain = await startTlsServer(serverCert, (request, response, recorded) => {
+      if (recorded.path.startsWith('/drip')) {
+        // A first chunk, then nothing: the exchange only ends when someone gives up.
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        response.write('first chunk');
+        response.once('close', () => dripFinished(response.writableFinished));
+        return;
+      }
       if (recorded.path.startsWith('/redirect')) {
         response.writeHead(302, { location: `https://127.0.0.1:${plain.port}/elsewhere` });
         response.end('moved');
@@ -212,6 +223,19 @@ describe('forwarding over HTTP', () => {
     expect(answer.headers['lp-gateway-error']).toBeUndefined();
     expect(json(answer)).toMatchObject({ path: '/hooks?tenant=42', peerCommonName: 'tenant-42' });
     expect(mtls.requests.at(-1)?.peerCommonName).toBe('tenant-42');
+  });
+
+  it('closes the upstream exchange when the caller goes away in the middle of the answer', async () => {
+    const request = httpRequest(`${gateway.app.url}/mtls/account/${ACCOUNT}`, {
+      headers: { authorization: `Bearer ${gateway.token}`, 'LP-forward-url': `${plain.url}/drip` },
+    });
+    request.end();
+    const [response] = (await once(request, 'response')) as [IncomingMessage];
+    expect(response.statusCode).toBe(200);
+    await once(response, 'data');
+    request.destroy();
+    // The remote sees its answer cut short (not finished) instead of a connection held open forever.
+    expect(await dripClosed).toBe(false);
   });
 
   it('goes out over plain TLS without a mapping; stop-if-not-found answers 400 and sends nothing', async () => {

@@ -58,12 +58,26 @@ interface AccountParams {
   accountId: string;
 }
 
+/** Calls `abort` when the caller's connection closes before the answer was fully sent. */
+function onCallerGone(reply: FastifyReply): (abort: () => void) => void {
+  // Listening from now on: the caller may leave while the certificate is still being looked up.
+  let gone = false;
+  let onGone: (() => void) | undefined;
+  reply.raw.once('close', () => {
+    if (reply.raw.writableFinished) return;
+    gone = true;
+    onGone?.();
+  });
+  return (abort) => {
+    if (gone) abort();
+    else onGone = abort;
+  };
+}
+
 /** A signal aborted when the caller's connection closes before the answer was fully sent. */
 function callerGoneSignal(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
-  });
+  onCallerGone(reply)(() => controller.abort());
   return controller.signal;
 }
 
@@ -194,7 +208,7 @@ export function createForwarding(options: ForwardingOptions = {}): Forwarding {
         stopIfCertificateNotFound: headers['LP-stop-if-certificate-not-found'] === true,
         headers: request.raw.rawHeaders,
         body: forwardedBody(request),
-        signal: callerGoneSignal(reply),
+        onCallerGone: onCallerGone(reply),
         clientAddress: request.ip,
         clientProtocol: request.protocol,
       });
