@@ -71,6 +71,7 @@ export class Authenticator {
 
   constructor(options: AuthenticatorOptions) {
     this.spec = options.spec;
+    // The caches keep the real clock (1 s TTL): `now` may be a frozen test clock, which would keep entries forever.
     this.credentials = new OAuthCredentialStore(options.db, options.keyring);
     this.tokens = new ApiTokenStore(options.db);
     this.nonces = new NonceStore(options.db, {

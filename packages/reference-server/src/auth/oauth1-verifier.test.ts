@@ -1,3 +1,4 @@
+import { signHmac } from '@mtls-gateway/contract/oauth1';
 import { createOAuth1Signer } from '@mtls-gateway/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidRequestError, UnauthorizedError } from '../errors.js';
@@ -6,7 +7,7 @@ import { migrate } from '../storage/migrations.js';
 import { openTestPglite, type TestDatabase } from '../storage/testing/test-databases.js';
 import { type NewOAuthCredential, OAuthCredentialStore } from './credentials.js';
 import { NonceStore } from './nonce-store.js';
-import { OAuth1Verifier } from './oauth1-verifier.js';
+import { OAuth1Verifier, twoLeggedHmac } from './oauth1-verifier.js';
 
 const URL_SIGNED = 'http://gateway.example/mtls/account/le1/certificates?b=2&a=1';
 
@@ -123,6 +124,17 @@ describe('OAuth1Verifier', () => {
     expect(await count()).toBe(0);
   });
 
+  it('accepts a request sent many times at once exactly once', async () => {
+    const authorization = await header({ nonce: 'concurrent-nonce' });
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, () => verifier.verify({ method: 'GET', url: URL_SIGNED, authorization })),
+    );
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    for (const result of results) {
+      if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(UnauthorizedError);
+    }
+  });
+
   it('refuses a revoked credential', async () => {
     const other = await credentials.create({ accounts: ['*'], permissions: ['MTLS_READ_INTERNAL'] });
     const signer = createOAuth1Signer({ ...other, now: () => clock });
@@ -135,5 +147,31 @@ describe('OAuth1Verifier', () => {
     await expect(
       verifier.verify({ method: 'GET', url: URL_SIGNED, authorization: await authorization() }),
     ).rejects.toBeInstanceOf(UnauthorizedError);
+  });
+});
+
+describe('twoLeggedHmac', () => {
+  const secrets = ['kd94hf93k423kf44', '', "a b+c/d=e&f%20!*'()~", 'é€😀', 'base64url-_AZaz09'];
+  const baseStrings = [
+    'GET&http%3A%2F%2Fgateway.example%2Fmtls&a%3D1%26oauth_nonce%3Dn',
+    'POST&https%3A%2F%2Fx.example%2F&q%3D%25C3%25A9',
+    'ünïcode base string',
+  ];
+
+  it.each(['HMAC-SHA1', 'HMAC-SHA256'] as const)('equals the contract signHmac for %s', async (method) => {
+    for (const secret of secrets) {
+      for (const baseString of baseStrings) {
+        expect(twoLeggedHmac(baseString, secret, method)).toBe(
+          await signHmac(baseString, secret, undefined, method),
+        );
+      }
+    }
+  });
+
+  it('depends on the method and on the percent-encoded secret', () => {
+    const base = baseStrings[0] as string;
+    expect(twoLeggedHmac(base, 'a b', 'HMAC-SHA1')).not.toBe(twoLeggedHmac(base, 'a b', 'HMAC-SHA256'));
+    // Raw "a b&" would be another key than the encoded "a%20b&".
+    expect(twoLeggedHmac(base, 'a b', 'HMAC-SHA1')).not.toBe(twoLeggedHmac(base, 'a%20b', 'HMAC-SHA1'));
   });
 });

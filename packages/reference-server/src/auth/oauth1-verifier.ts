@@ -1,10 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import {
   OAuthHeaderSyntaxError,
   type OAuthSignatureMethod,
   parseAuthorizationHeader,
+  percentEncode,
   signatureBaseString,
-  signHmac,
 } from '@mtls-gateway/contract/oauth1';
 import { InvalidRequestError, UnauthorizedError } from '../errors.js';
 import type { OAuthCredentialStore } from './credentials.js';
@@ -53,6 +53,31 @@ function headerError(message: string): InvalidRequestError {
   return new InvalidRequestError(`The OAuth Authorization header is invalid: ${message}`, [
     { location: 'header', name: 'Authorization', message },
   ]);
+}
+
+const HMAC_HASH: Record<OAuthSignatureMethod, 'sha1' | 'sha256'> = {
+  'HMAC-SHA1': 'sha1',
+  'HMAC-SHA256': 'sha256',
+};
+
+/**
+ * The two-legged HMAC signature (RFC 5849 §3.4.2, empty token secret) of a base string, base64 — what the
+ * contract's `signHmac` computes, but with synchronous `node:crypto` instead of a WebCrypto key import and sign
+ * per request.
+ *
+ * @example
+ * ```ts
+ * twoLeggedHmac(baseString, consumerSecret, 'HMAC-SHA256'); // equals await signHmac(baseString, consumerSecret, undefined, 'HMAC-SHA256')
+ * ```
+ */
+export function twoLeggedHmac(
+  baseString: string,
+  consumerSecret: string,
+  method: OAuthSignatureMethod,
+): string {
+  return createHmac(HMAC_HASH[method], `${percentEncode(consumerSecret)}&`)
+    .update(baseString, 'utf8')
+    .digest('base64');
 }
 
 /** Compares two signatures in constant time (hashing first, so unequal lengths leak nothing either). */
@@ -177,7 +202,7 @@ export class OAuth1Verifier {
     } catch {
       throw rejected();
     }
-    const expected = await signHmac(baseString, credential.consumerSecret, undefined, method);
+    const expected = twoLeggedHmac(baseString, credential.consumerSecret, method);
     if (!signaturesMatch(expected, signature)) throw rejected();
 
     // Recorded only once the signature verifies: forged requests cannot fill the table or burn real nonces.
