@@ -30,6 +30,24 @@ export interface CertificateRow {
   updated_at: Date;
 }
 
+/** What rendering a certificate and computing its status read of a row. */
+export type RenderableCertificateRow = Pick<
+  CertificateRow,
+  | 'id'
+  | 'account_id'
+  | 'name'
+  | 'display_name'
+  | 'deleted'
+  | 'version'
+  | 'secret_state'
+  | 'not_before'
+  | 'expires_at'
+  | 'subject'
+  | 'issuer'
+  | 'serial_number'
+  | 'fingerprint_sha256'
+>;
+
 /** The columns every certificate query selects (never `SELECT *`: new columns must be chosen on purpose). */
 export const CERTIFICATE_COLUMNS =
   'id, account_id, name, display_name, deleted, deleted_at, version, secret_ref, secret_state, not_before, ' +
@@ -74,7 +92,10 @@ function printable(text: string, max: number): string {
  * resource.expirationDate; // '2027-06-30T12:00:00.000Z' or null
  * ```
  */
-export function renderCertificate(row: CertificateRow, status: CertificateStatus): CertificateResource {
+export function renderCertificate(
+  row: RenderableCertificateRow,
+  status: CertificateStatus,
+): CertificateResource {
   const resource: CertificateResource = {
     id: row.id,
     deleted: row.deleted,

@@ -3,7 +3,11 @@ import type { Database } from '../storage/database.js';
 import { UniqueViolationError } from '../storage/errors.js';
 import { generateRandomId } from '../storage/ids.js';
 import type { OpenedCertificateFile } from './certificate-file.js';
-import { CERTIFICATE_COLUMNS, type CertificateRow } from './certificate-record.js';
+import {
+  CERTIFICATE_COLUMNS,
+  type CertificateRow,
+  type RenderableCertificateRow,
+} from './certificate-record.js';
 
 /** The public facts of an opened file that a certificate row keeps. */
 export type CertificateFacts = Pick<
@@ -59,6 +63,23 @@ export function isNameTaken(error: unknown): boolean {
  * const rows = await repository.listStored('le1606809', { includeDeleted: false });
  * ```
  */
+/** One certificate of {@link CertificateRepository.listStored}'s JSON, timestamps in epoch milliseconds. */
+type ListedCertificate = [
+  id: number,
+  accountId: string,
+  name: string,
+  displayName: string,
+  deleted: boolean,
+  version: number,
+  secretState: CertificateRow['secret_state'],
+  notBefore: number | null,
+  expiresAt: number | null,
+  subject: string | null,
+  issuer: string | null,
+  serialNumber: string | null,
+  fingerprintSha256: string | null,
+];
+
 export class CertificateRepository {
   readonly #db: Database;
   readonly #changes: ChangeLog;
@@ -68,15 +89,53 @@ export class CertificateRepository {
     this.#changes = changes;
   }
 
-  /** The account's stored certificates (soft-deleted ones only with `includeDeleted`), oldest first. */
-  async listStored(accountId: string, options: { includeDeleted: boolean }): Promise<CertificateRow[]> {
-    const { rows } = await this.#db.query<CertificateRow>(
-      `SELECT ${CERTIFICATE_COLUMNS} FROM certificates
-       WHERE account_id = $1 AND secret_state = 'stored' ${options.includeDeleted ? '' : 'AND NOT deleted'}
-       ORDER BY created_at, id`,
+  /**
+   * The account's stored certificates (soft-deleted ones only with `includeDeleted`), oldest first, with
+   * what rendering needs. The database sends the list as one JSON text: decoding 10,000 rows column by column
+   * (three timestamps each) in the driver cost more than all the rest of a list request.
+   */
+  async listStored(
+    accountId: string,
+    options: { includeDeleted: boolean },
+  ): Promise<RenderableCertificateRow[]> {
+    const { rows } = await this.#db.query<{ list: string }>(
+      `SELECT coalesce(json_agg(json_build_array(id, account_id, name, display_name, deleted, version,
+         secret_state, floor(extract(epoch FROM not_before) * 1000)::int8,
+         floor(extract(epoch FROM expires_at) * 1000)::int8, subject, issuer, serial_number, fingerprint_sha256)
+         ORDER BY created_at, id), '[]')::text AS list
+       FROM certificates
+       WHERE account_id = $1 AND secret_state = 'stored' ${options.includeDeleted ? '' : 'AND NOT deleted'}`,
       [accountId],
     );
-    return rows;
+    const tuples = JSON.parse(rows[0]?.list ?? '[]') as ListedCertificate[];
+    return tuples.map(
+      ([
+        id,
+        account_id,
+        name,
+        display_name,
+        deleted,
+        version,
+        secret_state,
+        notBefore,
+        expiresAt,
+        ...rest
+      ]) => ({
+        id,
+        account_id,
+        name,
+        display_name,
+        deleted,
+        version,
+        secret_state,
+        not_before: notBefore === null ? null : new Date(notBefore),
+        expires_at: expiresAt === null ? null : new Date(expiresAt),
+        subject: rest[0],
+        issuer: rest[1],
+        serial_number: rest[2],
+        fingerprint_sha256: rest[3],
+      }),
+    );
   }
 
   /** One stored certificate of the account (a soft-deleted one only with `includeDeleted`). */

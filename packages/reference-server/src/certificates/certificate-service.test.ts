@@ -254,6 +254,35 @@ describe.each(testDatabaseEngines)('CertificateService on $kind', ({ open }) => 
       }
     });
 
+    it('lists exactly what reading each certificate renders (one JSON text from the database)', async () => {
+      const account = newAccount();
+      await db.query(
+        `INSERT INTO certificates (id, account_id, name, display_name, secret_ref, secret_state, deleted,
+           not_before, expires_at, subject, issuer, serial_number, fingerprint_sha256, created_at)
+         VALUES
+           (9000000001, $1, 'micro', 'Mi\u00e9ro', 'r1', 'stored', false, '2020-01-02 03:04:05.678999+00',
+            '2031-12-31 23:59:59.999999+00', E'CN=a\x01b "quoted" \\\\ back', 'CN=Ca', 'AB01', 'FF', now() - interval '3 s'),
+           (9000000002, $1, 'open', 'Open', 'r2', 'stored', false, NULL, NULL, NULL, NULL, 'not-hex', NULL,
+            now() - interval '2 s'),
+           (9000000003, $1, 'gone', 'Gone', 'r3', 'stored', true, '2020-01-01 00:00:00+00',
+            '2021-01-01 00:00:00.0005+00', 'CN=g', 'CN=Ca', '01', 'EE', now() - interval '1 s'),
+           (9000000004, $1, 'half', 'Half', 'r4', 'pending', false, NULL, NULL, NULL, NULL, NULL, NULL, now())`,
+        [account],
+      );
+      const listed = await service.list(account, { includeDeleted: true });
+      expect(listed.map((certificate) => certificate.name)).toEqual(['micro', 'open', 'gone']);
+      const read = await Promise.all(listed.map((certificate) => service.get(account, certificate.id)));
+      expect(listed).toEqual(read);
+      expect(listed[0]).toMatchObject({
+        notBefore: '2020-01-02T03:04:05.678Z',
+        expirationDate: '2031-12-31T23:59:59.999Z',
+        subject: 'CN=a?b "quoted" \\ back',
+        displayName: 'Mi\u00e9ro',
+      });
+      expect((await service.list(account)).map((certificate) => certificate.name)).toEqual(['micro', 'open']);
+      expect(await service.list(newAccount())).toEqual([]);
+    });
+
     it('presents nothing when the key material disappeared behind the server’s back', async () => {
       const account = newAccount();
       const [saved] = (await service.create(account, [upload('gone')])).successfulySavedCertificates;

@@ -22,6 +22,7 @@ import {
   type CertificateRow,
   type CertificateSaveResult,
   computeCertificateStatus,
+  type RenderableCertificateRow,
   renderCertificate,
 } from './certificate-record.js';
 import { CertificateRepository, isNameTaken } from './certificate-repository.js';
@@ -650,7 +651,7 @@ export class CertificateService {
   // Helpers
 
   /** Renders rows with their status from the stored metadata (no secret-store read). */
-  #renderAll(rows: readonly CertificateRow[]): CertificateResource[] {
+  #renderAll(rows: readonly RenderableCertificateRow[]): CertificateResource[] {
     const now = this.#now();
     return rows.map((row) => renderCertificate(row, computeCertificateStatus(row, now)));
   }

@@ -214,7 +214,15 @@ export class P12WorkerPool implements P12Opener {
     try {
       return await piscina.run(task, { signal: deadline });
     } catch (error) {
-      if (deadline.aborted) return tooCostly(`opening it takes longer than ${this.timeoutMs} ms`);
+      if (deadline.aborted) {
+        // The thread was stopped; its replacement loads the worker module first, out of the next file's
+        // deadline too.
+        this.#warm = piscina.run(WARM_UP_TASK).then(
+          () => undefined,
+          () => undefined,
+        );
+        return tooCostly(`opening it takes longer than ${this.timeoutMs} ms`);
+      }
       if ((error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
         return tooCostly(`opening it needs more than ${this.maxHeapMb} MiB of memory`);
       }
