@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createTestCA } from '../../../../test/support/pki.js';
 import type { LoadedCertificate } from '../certificates/certificate-service.js';
+import { DatabaseUnavailableError } from '../storage/errors.js';
 import { CertificateResolver, type CertificateSource } from './certificate-resolver.js';
+import type { ActiveMapping } from './mapping-index.js';
 import { UpstreamTls } from './upstream-tls.js';
 
 const client = createTestCA().issue({ commonName: 'tenant', kind: 'client' });
@@ -174,5 +176,97 @@ describe('CertificateResolver caches', () => {
     await resolver.resolve(of('le1'));
     await resolver.resolve(of('le10'));
     expect(fake.mappingCalls).toBe(3);
+  });
+});
+
+describe('CertificateResolver with an account mapping index', () => {
+  function indexed(mappings: ActiveMapping[]) {
+    const fake = source();
+    const counted = Object.assign(fake, {
+      listCalls: 0,
+      failList: false as false | Error,
+      async listActiveMappings() {
+        counted.listCalls += 1;
+        if (counted.failList) throw counted.failList;
+        return mappings;
+      },
+    });
+    return counted;
+  }
+  const mapped = [{ certificateId: 9, serviceName: 'IDP', url: 'https://idp.example.com/*' }];
+
+  it('loads an account once for any number of URLs, and again after a change of the account', async () => {
+    const fake = indexed(mapped);
+    const resolver = new CertificateResolver({
+      source: fake,
+      upstreamTls: new UpstreamTls(),
+      canUseCache: () => true,
+    });
+    const found = await Promise.all(
+      Array.from({ length: 50 }, (_, n) =>
+        resolver.resolve({ ...request, url: `https://idp.example.com/t?n=${n}` }),
+      ),
+    );
+    expect(found.every((certificate) => certificate?.id === 9)).toBe(true);
+    expect(await resolver.resolve({ ...request, url: 'https://other.example.com/' })).toBeUndefined();
+    expect([fake.listCalls, fake.mappingCalls]).toEqual([1, 0]);
+    resolver.invalidateMappings('le1');
+    await resolver.resolve(request);
+    expect(fake.listCalls).toBe(2);
+  });
+
+  it('looks URLs up one by one for an account larger than the indexes may hold (without reloading it)', async () => {
+    const fake = indexed([...mapped, ...mapped, ...mapped]);
+    const resolver = new CertificateResolver({
+      source: fake,
+      upstreamTls: new UpstreamTls(),
+      canUseCache: () => true,
+      maxIndexedMappings: 2,
+    });
+    await resolver.resolve({ ...request, url: 'https://idp.example.com/a' });
+    await resolver.resolve({ ...request, url: 'https://idp.example.com/b' });
+    expect([fake.listCalls, fake.mappingCalls]).toEqual([1, 2]);
+  });
+
+  it('keeps using a loaded index while the database is unavailable', async () => {
+    const fake = indexed(mapped);
+    let current = true;
+    const resolver = new CertificateResolver({
+      source: fake,
+      upstreamTls: new UpstreamTls(),
+      canUseCache: () => current,
+    });
+    await resolver.resolve(request);
+    current = false; // the change watcher cannot poll either
+    fake.resolveMapping = async () => {
+      throw new DatabaseUnavailableError('down');
+    };
+    expect((await resolver.resolve({ ...request, url: 'https://idp.example.com/new' }))?.id).toBe(9);
+  });
+
+  it('never keeps an index loaded across a change of the account', async () => {
+    const fake = indexed(mapped);
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const list = fake.listActiveMappings;
+    fake.listActiveMappings = async () => {
+      await gate;
+      return list();
+    };
+    const resolver = new CertificateResolver({
+      source: fake,
+      upstreamTls: new UpstreamTls(),
+      canUseCache: () => true,
+    });
+    const slow = resolver.resolve(request);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    resolver.invalidateMappings('le1');
+    open();
+    await slow; // answered by a lookup of its own
+    expect(fake.mappingCalls).toBe(1);
+    await resolver.resolve(request);
+    expect(fake.listCalls).toBe(2);
   });
 });

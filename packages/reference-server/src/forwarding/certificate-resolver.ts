@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { LoadedCertificate } from '../certificates/certificate-service.js';
 import { SecretStoreUnavailableError } from '../secrets/errors.js';
 import { DatabaseUnavailableError } from '../storage/errors.js';
+import { AccountMappingIndex, type ActiveMapping } from './mapping-index.js';
 import type { UpstreamTls } from './upstream-tls.js';
 
 /**
@@ -17,6 +18,12 @@ export interface CertificateSource {
   }): Promise<{ certificateId: number } | undefined>;
   /** `undefined` unless the certificate is Available (never Expired or UnAvailable material). */
   loadCertificateMaterial(accountId: string, certificateId: number): Promise<LoadedCertificate | undefined>;
+  /**
+   * Every enabled mapping of the account's live certificates (`MappingService.listActiveMappings` fits). When
+   * given, an account's mappings are kept in memory as an {@link AccountMappingIndex} while the change
+   * watcher is current, and a request's mapping is chosen there; else each new URL is a `resolveMapping`.
+   */
+  listActiveMappings?(accountId: string): Promise<ActiveMapping[]>;
 }
 
 /** The certificate to present for a request. */
@@ -42,8 +49,13 @@ export interface CertificateResolverOptions {
   certificateTtlMs?: number | undefined;
   /** Most cached mapping lookups. Default 10 000. */
   maxMappingLookups?: number | undefined;
-  /** Longest time a mapping lookup is kept. Default 60 s. */
+  /** Longest time a mapping lookup (or an account's mapping index) is kept. Default 60 s. */
   mappingTtlMs?: number | undefined;
+  /**
+   * Most mappings kept in account indexes, all accounts together (least recently used accounts go first; an
+   * account with more is looked up per request). Default 200 000.
+   */
+  maxIndexedMappings?: number | undefined;
 }
 
 /** A cached mapping lookup; `certificateId: null` caches "no mapping applies" too. */
@@ -86,6 +98,12 @@ export class CertificateResolver {
   readonly #canUseCache: () => boolean;
   readonly #certificates: LRUCache<string, ResolvedCertificate>;
   readonly #mappings: LRUCache<string, MappingLookup>;
+  readonly #indexes: LRUCache<string, AccountMappingIndex>;
+  /** Index loads under way, by account: concurrent requests wait for the same one. */
+  readonly #indexLoads = new Map<string, Promise<AccountMappingIndex>>();
+  /** Accounts with more mappings than the indexes may hold: looked up per request, not loaded again. */
+  readonly #oversized: LRUCache<string, true>;
+  readonly #maxIndexedMappings: number;
   #generation = 0;
 
   constructor(options: CertificateResolverOptions) {
@@ -99,6 +117,13 @@ export class CertificateResolver {
     });
     this.#mappings = new LRUCache({
       max: Math.max(1, options.maxMappingLookups ?? 10_000),
+      ttl: options.mappingTtlMs ?? 60_000,
+    });
+    this.#maxIndexedMappings = Math.max(1, options.maxIndexedMappings ?? 200_000);
+    this.#oversized = new LRUCache({ max: 10_000, ttl: options.mappingTtlMs ?? 60_000 });
+    this.#indexes = new LRUCache({
+      maxSize: this.#maxIndexedMappings,
+      sizeCalculation: (index) => Math.max(1, index.size),
       ttl: options.mappingTtlMs ?? 60_000,
     });
   }
@@ -120,8 +145,11 @@ export class CertificateResolver {
     const useCache = this.#canUseCache();
     const generation = this.#generation;
 
+    const index = useCache ? await this.#mappingIndex(accountId, generation) : undefined;
     const key = mappingKey(accountId, serviceName, url);
-    let lookup = useCache ? this.#mappings.get(key) : undefined;
+    let lookup: MappingLookup | undefined;
+    if (index) lookup = { certificateId: index.lookup(serviceName, url)?.certificateId ?? null };
+    else if (useCache) lookup = this.#mappings.get(key);
     if (lookup === undefined) {
       try {
         const mapping = await this.#source.resolveMapping({ accountId, serviceName, url });
@@ -129,12 +157,51 @@ export class CertificateResolver {
         if (generation === this.#generation) this.#mappings.set(key, lookup);
       } catch (error) {
         // Stale if unavailable: no change can be committed while the database is down for everyone.
-        lookup = isDependencyUnavailable(error) ? this.#mappings.get(key) : undefined;
+        if (!isDependencyUnavailable(error)) throw error;
+        const staleIndex = this.#indexes.get(accountId);
+        lookup = staleIndex
+          ? { certificateId: staleIndex.lookup(serviceName, url)?.certificateId ?? null }
+          : this.#mappings.get(key);
         if (lookup === undefined) throw error;
       }
     }
     if (lookup.certificateId === null) return undefined;
     return this.#certificate(accountId, lookup.certificateId, useCache, generation);
+  }
+
+  /**
+   * The account's mapping index: cached, or loaded once for concurrent requests. `undefined` when the source
+   * cannot list mappings, the account has more than the indexes may hold, or loading fails (the caller then
+   * looks the URL up alone, and handles an outage there).
+   */
+  async #mappingIndex(accountId: string, generation: number): Promise<AccountMappingIndex | undefined> {
+    const cached = this.#indexes.get(accountId);
+    if (cached || this.#oversized.has(accountId)) return cached;
+    const list = this.#source.listActiveMappings?.bind(this.#source);
+    if (!list) return undefined;
+    let load = this.#indexLoads.get(accountId);
+    if (!load) {
+      load = list(accountId).then((mappings) => new AccountMappingIndex(mappings));
+      const started = load;
+      this.#indexLoads.set(accountId, started);
+      const forget = () => {
+        if (this.#indexLoads.get(accountId) === started) this.#indexLoads.delete(accountId);
+      };
+      started.then(forget, forget);
+    }
+    try {
+      const index = await load;
+      // A change since this request began: the index may predate it, so it is neither used nor kept.
+      if (generation !== this.#generation) return undefined;
+      if (index.size > this.#maxIndexedMappings) {
+        this.#oversized.set(accountId, true);
+        return undefined;
+      }
+      this.#indexes.set(accountId, index);
+      return index;
+    } catch {
+      return undefined;
+    }
   }
 
   async #certificate(
@@ -185,6 +252,9 @@ export class CertificateResolver {
   /** Forgets the mapping lookups of an account (a mapping was created, changed or deleted). */
   invalidateMappings(accountId: string): void {
     this.#generation += 1;
+    this.#indexes.delete(accountId);
+    this.#indexLoads.delete(accountId);
+    this.#oversized.delete(accountId);
     const prefix = `${accountId}\u0000`;
     for (const key of [...this.#mappings.keys()]) if (key.startsWith(prefix)) this.#mappings.delete(key);
   }
@@ -194,5 +264,8 @@ export class CertificateResolver {
     this.#generation += 1;
     this.#certificates.clear();
     this.#mappings.clear();
+    this.#indexes.clear();
+    this.#indexLoads.clear();
+    this.#oversized.clear();
   }
 }

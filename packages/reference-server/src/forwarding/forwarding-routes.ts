@@ -159,6 +159,7 @@ export function createForwarding(options: ForwardingOptions = {}): Forwarding {
     const { certificates, mappings } = context;
     const source: CertificateSource = options.source?.(context) ?? {
       resolveMapping: (request) => mappings.resolveMapping(request),
+      listActiveMappings: (accountId) => mappings.listActiveMappings(accountId),
       loadCertificateMaterial: (accountId, certificateId) =>
         certificates.loadCertificateMaterial(accountId, certificateId),
     };

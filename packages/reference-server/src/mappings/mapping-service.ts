@@ -301,6 +301,31 @@ export class MappingService {
   }
 
   /**
+   * Every enabled mapping of the account's live certificates: what {@link resolveMapping} chooses among, for
+   * forwarding's in-memory index of the account.
+   *
+   * @example
+   * ```ts
+   * const index = new AccountMappingIndex(await mappings.listActiveMappings('le1606809'));
+   * ```
+   */
+  async listActiveMappings(
+    accountId: string,
+  ): Promise<Array<{ certificateId: number; serviceName: ServiceName; url: string }>> {
+    const { rows } = await this.#db.query<{ certificate_id: number; service_name: ServiceName; url: string }>(
+      `SELECT m.certificate_id, m.service_name, m.url FROM mappings m
+       JOIN certificates c ON c.id = m.certificate_id AND c.account_id = m.account_id
+       WHERE m.account_id = $1 AND m.enabled AND NOT m.deleted AND NOT c.deleted`,
+      [accountId],
+    );
+    return rows.map((row) => ({
+      certificateId: row.certificate_id,
+      serviceName: row.service_name,
+      url: row.url,
+    }));
+  }
+
+  /**
    * The mapping forwarding uses for a request: the exact URL first, then the longest `*` prefix that applies
    * (`mappingUrlMatches` of the contract: same origin, ending at a path boundary). Without a
    * service name, a mapping under any service is used when exactly one applies at that level (an exact
