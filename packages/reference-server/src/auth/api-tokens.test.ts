@@ -27,6 +27,39 @@ describe('ApiTokenStore cache', () => {
     await database.cleanup();
   });
 
+  test('a lookup that raced with a revoke through the store is not cached', async () => {
+    // The lookup reads the row while it is still active, and is held until the revoke has finished.
+    let gated = true;
+    let reached: () => void = () => undefined;
+    const lookupRead = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow: Queryable = {
+      async query<T>(sql: string, params?: readonly unknown[]) {
+        const result = await db.query<T>(sql, params);
+        if (gated && sql.includes('FROM api_tokens') && sql.includes('token_sha256')) {
+          gated = false;
+          reached();
+          await released;
+        }
+        return result;
+      },
+      exec: (sql) => db.exec(sql),
+    };
+    const store = new ApiTokenStore(slow, { cacheTtlMs: 60_000 });
+    const { id, token } = await store.create({ accounts: ['le1'], permissions: ['MTLS_READ_INTERNAL'] });
+    const before = store.findActive(token);
+    await lookupRead;
+    expect(await store.revoke(id)).toBe(true);
+    release();
+    expect(await before).toBeDefined();
+    expect(await store.findActive(token)).toBeUndefined();
+  });
+
   test('while the database is unreachable, a token verified in the last 5 minutes still works', async () => {
     let now = 5_000_000;
     let down = false;

@@ -66,6 +66,8 @@ export class ApiTokenStore {
   >();
   readonly #cacheTtlMs: number;
   readonly #now: () => number;
+  // Bumped by every revoke, so a lookup that raced with one does not cache what it read before it.
+  #revocations = 0;
 
   constructor(
     readonly db: Queryable,
@@ -126,12 +128,17 @@ export class ApiTokenStore {
 
   /** Revokes a token by id; `false` when no such unrevoked token exists. */
   async revoke(id: number): Promise<boolean> {
-    const { rowCount } = await this.db.query(
-      'UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL',
-      [id],
-    );
-    for (const [key, entry] of this.#active) if (entry.token.id === id) this.#active.delete(key);
-    return rowCount > 0;
+    try {
+      const { rowCount } = await this.db.query(
+        'UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL',
+        [id],
+      );
+      return rowCount > 0;
+    } finally {
+      // Also when the statement failed: it may have committed before the connection broke.
+      this.#revocations += 1;
+      for (const [key, entry] of this.#active) if (entry.token.id === id) this.#active.delete(key);
+    }
   }
 
   /**
@@ -146,6 +153,7 @@ export class ApiTokenStore {
     const cached = this.#active.get(key);
     if (cached && now < cached.cachedUntil && now < cached.expiresAt) return cached.token;
 
+    const revocations = this.#revocations;
     let rows: TokenRow[];
     try {
       ({ rows } = await this.db.query<TokenRow>(
@@ -156,7 +164,12 @@ export class ApiTokenStore {
     } catch (error) {
       // Stale if unavailable: while the database is unreachable nobody can revoke a token either, so a token
       // verified shortly before keeps working (forwarding survives a database outage).
-      const fresh = cached && now < cached.expiresAt && now - cached.verifiedAt <= STALE_IF_UNAVAILABLE_MS;
+      // Re-read: a revoke through this store may have dropped the entry while the query ran.
+      const fresh =
+        cached &&
+        this.#active.get(key) === cached &&
+        now < cached.expiresAt &&
+        now - cached.verifiedAt <= STALE_IF_UNAVAILABLE_MS;
       if (error instanceof DatabaseUnavailableError && fresh) return cached.token;
       throw error;
     }
@@ -164,7 +177,7 @@ export class ApiTokenStore {
     const row = rows[0];
     if (!row) return undefined;
     const active = { id: row.id, accounts: row.accounts, permissions: row.permissions };
-    if (this.#cacheTtlMs > 0) {
+    if (this.#cacheTtlMs > 0 && revocations === this.#revocations) {
       if (this.#active.size >= MAX_CACHED_TOKENS)
         this.#active.delete(this.#active.keys().next().value as string);
       const expiresAt = row.expires_at?.getTime() ?? Number.POSITIVE_INFINITY;
