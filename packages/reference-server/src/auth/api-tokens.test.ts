@@ -3,7 +3,8 @@ import type { Database, Queryable } from '../storage/database.js';
 import { DatabaseUnavailableError } from '../storage/errors.js';
 import { migrate } from '../storage/index.js';
 import { openTestPglite, type TestDatabase } from '../storage/testing/test-databases.js';
-import { ApiTokenStore, STALE_IF_UNAVAILABLE_MS } from './api-tokens.js';
+import { ApiTokenStore } from './api-tokens.js';
+import { STALE_IF_UNAVAILABLE_MS } from './verified-cache.js';
 
 describe('ApiTokenStore cache', () => {
   let database: TestDatabase;

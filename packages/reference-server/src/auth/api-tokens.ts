@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '../storage/database.js';
-import { DatabaseUnavailableError, UniqueViolationError } from '../storage/errors.js';
+import { UniqueViolationError } from '../storage/errors.js';
 import { generateRandomId } from '../storage/ids.js';
+import { VerifiedCache } from './verified-cache.js';
 
 /** Every static token starts with this, so it is told apart from a JWT at a glance (and by secret scanners). */
 export const API_TOKEN_PREFIX = 'mtls_';
@@ -42,9 +43,6 @@ export function hashApiToken(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
 }
 
-/** How long a token verified before a database outage stays usable during it (the certificate cache's 5 min). */
-export const STALE_IF_UNAVAILABLE_MS = 5 * 60_000;
-
 /**
  * Static Bearer tokens (`mtls-gateway tokens create`) in `api_tokens`, stored as SHA-256 hashes only: the
  * token itself is shown once, at creation.
@@ -57,24 +55,18 @@ export const STALE_IF_UNAVAILABLE_MS = 5 * 60_000;
  * ```
  */
 export class ApiTokenStore {
-  // Active tokens by hash, for `cacheTtlMs`: a database round trip per request was most of the gateway's
-  // overhead. A token revoked or expired elsewhere is refused on every replica within that time; a token
-  // revoked through this store, at once. Only hits are kept, so unknown tokens cannot fill it.
-  readonly #active = new Map<
-    string,
-    { token: ActiveApiToken; verifiedAt: number; cachedUntil: number; expiresAt: number }
-  >();
-  readonly #cacheTtlMs: number;
-  readonly #now: () => number;
-  // Bumped by every revoke, so a lookup that raced with one does not cache what it read before it.
-  #revocations = 0;
+  // Active tokens by hash (see VerifiedCache: 1 s by default, revocations through this store at once).
+  readonly #active: VerifiedCache<ActiveApiToken>;
 
   constructor(
     readonly db: Queryable,
     options: { cacheTtlMs?: number; now?: () => number } = {},
   ) {
-    this.#cacheTtlMs = options.cacheTtlMs ?? 1_000;
-    this.#now = options.now ?? Date.now;
+    this.#active = new VerifiedCache({
+      ttlMs: options.cacheTtlMs ?? 1_000,
+      maxEntries: MAX_CACHED_TOKENS,
+      now: options.now,
+    });
   }
 
   /** Creates a token (`mtls_` + 32 random bytes, base64url). */
@@ -136,8 +128,7 @@ export class ApiTokenStore {
       return rowCount > 0;
     } finally {
       // Also when the statement failed: it may have committed before the connection broke.
-      this.#revocations += 1;
-      for (const [key, entry] of this.#active) if (entry.token.id === id) this.#active.delete(key);
+      this.#active.revoke((_hash, token) => token.id === id);
     }
   }
 
@@ -148,46 +139,18 @@ export class ApiTokenStore {
   async findActive(token: string): Promise<ActiveApiToken | undefined> {
     if (!token.startsWith(API_TOKEN_PREFIX)) return undefined;
     const hash = hashApiToken(token);
-    const key = hash.toString('base64');
-    const now = this.#now();
-    const cached = this.#active.get(key);
-    if (cached && now < cached.cachedUntil && now < cached.expiresAt) return cached.token;
-
-    const revocations = this.#revocations;
-    let rows: TokenRow[];
-    try {
-      ({ rows } = await this.db.query<TokenRow>(
+    return this.#active.get(hash.toString('base64'), async () => {
+      const { rows } = await this.db.query<TokenRow>(
         `SELECT id, accounts, permissions, expires_at FROM api_tokens
          WHERE token_sha256 = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
         [hash],
-      ));
-    } catch (error) {
-      // Stale if unavailable: while the database is unreachable nobody can revoke a token either, so a token
-      // verified shortly before keeps working (forwarding survives a database outage).
-      // Re-read: a revoke through this store may have dropped the entry while the query ran.
-      const fresh =
-        cached &&
-        this.#active.get(key) === cached &&
-        now < cached.expiresAt &&
-        now - cached.verifiedAt <= STALE_IF_UNAVAILABLE_MS;
-      if (error instanceof DatabaseUnavailableError && fresh) return cached.token;
-      throw error;
-    }
-    this.#active.delete(key);
-    const row = rows[0];
-    if (!row) return undefined;
-    const active = { id: row.id, accounts: row.accounts, permissions: row.permissions };
-    if (this.#cacheTtlMs > 0 && revocations === this.#revocations) {
-      if (this.#active.size >= MAX_CACHED_TOKENS)
-        this.#active.delete(this.#active.keys().next().value as string);
-      const expiresAt = row.expires_at?.getTime() ?? Number.POSITIVE_INFINITY;
-      this.#active.set(key, {
-        token: active,
-        verifiedAt: now,
-        cachedUntil: now + this.#cacheTtlMs,
-        expiresAt,
-      });
-    }
-    return active;
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      return {
+        value: { id: row.id, accounts: row.accounts, permissions: row.permissions },
+        expiresAt: row.expires_at?.getTime(),
+      };
+    });
   }
 }

@@ -5,8 +5,8 @@ import type { Database, Queryable } from '../storage/database.js';
 import { DatabaseUnavailableError } from '../storage/errors.js';
 import { migrate } from '../storage/index.js';
 import { openTestPglite, type TestDatabase } from '../storage/testing/test-databases.js';
-import { STALE_IF_UNAVAILABLE_MS } from './api-tokens.js';
 import { OAuthCredentialStore } from './credentials.js';
+import { STALE_IF_UNAVAILABLE_MS } from './verified-cache.js';
 
 const SCOPE = { accounts: ['le1'], permissions: ['MTLS_READ_INTERNAL'] };
 

@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Keyring } from '../secrets/master-key.js';
 import { openConsumerSecret, sealConsumerSecret } from '../secrets/sealed-box.js';
 import type { Queryable } from '../storage/database.js';
-import { DatabaseUnavailableError } from '../storage/errors.js';
-import { STALE_IF_UNAVAILABLE_MS } from './api-tokens.js';
 import { ACCOUNT_ID_PATTERN, ALL_ACCOUNTS } from './principal.js';
+import { VerifiedCache } from './verified-cache.js';
 
 /** Most active credentials kept in memory by one store (the oldest entry makes room). */
 const MAX_CACHED_CREDENTIALS = 10_000;
@@ -109,25 +108,20 @@ export interface OAuthCredentialStoreOptions {
  * ```
  */
 export class OAuthCredentialStore {
-  // Active credentials (secret decrypted) by consumer key, for `cacheTtlMs`: a query and an AES-GCM open per
-  // request were most of the OAuth overhead. A credential revoked elsewhere is refused on every replica within
-  // that time; one revoked through this store, at once. Only hits are kept, so unknown keys cannot fill it.
-  readonly #active = new Map<
-    string,
-    { credential: ActiveOAuthCredential; verifiedAt: number; cachedUntil: number }
-  >();
-  readonly #cacheTtlMs: number;
-  readonly #now: () => number;
-  // Bumped by every revoke, so a lookup that raced with one does not cache what it read before it.
-  #revocations = 0;
+  // Active credentials (secret decrypted) by consumer key: a query and an AES-GCM open per request were most
+  // of the OAuth overhead (see VerifiedCache: 1 s by default, revocations through this store at once).
+  readonly #active: VerifiedCache<ActiveOAuthCredential>;
 
   constructor(
     readonly db: Queryable,
     readonly keyring: () => Keyring,
     options: OAuthCredentialStoreOptions = {},
   ) {
-    this.#cacheTtlMs = options.cacheTtlMs ?? 1_000;
-    this.#now = options.now ?? Date.now;
+    this.#active = new VerifiedCache({
+      ttlMs: options.cacheTtlMs ?? 1_000,
+      maxEntries: MAX_CACHED_CREDENTIALS,
+      now: options.now,
+    });
   }
 
   /** Creates a credential with a random key (`ck_` + 24 hex) and secret (32 random bytes, base64url). */
@@ -176,49 +170,28 @@ export class OAuthCredentialStore {
       return rowCount > 0;
     } finally {
       // Also when the statement failed: it may have committed before the connection broke.
-      this.#revocations += 1;
-      this.#active.delete(consumerKey);
+      this.#active.revoke((key) => key === consumerKey);
     }
   }
 
   /** The credential with its decrypted secret, or `undefined` when unknown or revoked. */
   async findActive(consumerKey: string): Promise<ActiveOAuthCredential | undefined> {
-    const now = this.#now();
-    const cached = this.#active.get(consumerKey);
-    if (cached && now < cached.cachedUntil) return cached.credential;
-
-    const revocations = this.#revocations;
-    let rows: CredentialRow[];
-    try {
-      ({ rows } = await this.db.query<CredentialRow>(
+    return this.#active.get(consumerKey, async () => {
+      const { rows } = await this.db.query<CredentialRow>(
         `SELECT consumer_key, consumer_secret_encrypted, accounts, permissions
          FROM oauth_credentials WHERE consumer_key = $1 AND revoked_at IS NULL`,
         [consumerKey],
-      ));
-    } catch (error) {
-      // Stale if unavailable, as for API tokens: nobody can revoke a credential while the database is down.
-      // Re-read: a revoke through this store may have dropped the entry while the query ran.
-      const fresh =
-        cached &&
-        this.#active.get(consumerKey) === cached &&
-        now - cached.verifiedAt <= STALE_IF_UNAVAILABLE_MS;
-      if (error instanceof DatabaseUnavailableError && fresh) return cached.credential;
-      throw error;
-    }
-    this.#active.delete(consumerKey);
-    const row = rows[0];
-    if (!row) return undefined;
-    const credential = {
-      consumerKey: row.consumer_key,
-      consumerSecret: openConsumerSecret(this.keyring(), row.consumer_key, row.consumer_secret_encrypted),
-      accounts: row.accounts,
-      permissions: row.permissions,
-    };
-    if (this.#cacheTtlMs > 0 && revocations === this.#revocations) {
-      if (this.#active.size >= MAX_CACHED_CREDENTIALS)
-        this.#active.delete(this.#active.keys().next().value as string);
-      this.#active.set(consumerKey, { credential, verifiedAt: now, cachedUntil: now + this.#cacheTtlMs });
-    }
-    return credential;
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      return {
+        value: {
+          consumerKey: row.consumer_key,
+          consumerSecret: openConsumerSecret(this.keyring(), row.consumer_key, row.consumer_secret_encrypted),
+          accounts: row.accounts,
+          permissions: row.permissions,
+        },
+      };
+    });
   }
 }
