@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Database, Queryable } from '../storage/database.js';
 import { DatabaseUnavailableError } from '../storage/errors.js';
 import { migrate } from '../storage/index.js';
+import { holdingQueryable, switchableQueryable } from '../storage/testing/queryables.js';
 import { openTestPglite, type TestDatabase } from '../storage/testing/test-databases.js';
 import { ApiTokenStore } from './api-tokens.js';
 import { STALE_IF_UNAVAILABLE_MS } from './verified-cache.js';
@@ -30,53 +31,31 @@ describe('ApiTokenStore cache', () => {
 
   test('a lookup that raced with a revoke through the store is not cached', async () => {
     // The lookup reads the row while it is still active, and is held until the revoke has finished.
-    let gated = true;
-    let reached: () => void = () => undefined;
-    const lookupRead = new Promise<void>((resolve) => {
-      reached = resolve;
-    });
-    let release: () => void = () => undefined;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const slow: Queryable = {
-      async query<T>(sql: string, params?: readonly unknown[]) {
-        const result = await db.query<T>(sql, params);
-        if (gated && sql.includes('FROM api_tokens') && sql.includes('token_sha256')) {
-          gated = false;
-          reached();
-          await released;
-        }
-        return result;
-      },
-      exec: (sql) => db.exec(sql),
-    };
-    const store = new ApiTokenStore(slow, { cacheTtlMs: 60_000 });
+    const held = holdingQueryable(
+      db,
+      (sql) => sql.includes('FROM api_tokens') && sql.includes('token_sha256'),
+    );
+    const store = new ApiTokenStore(held.queryable, { cacheTtlMs: 60_000 });
     const { id, token } = await store.create({ accounts: ['le1'], permissions: ['MTLS_READ_INTERNAL'] });
     const before = store.findActive(token);
-    await lookupRead;
+    await held.reached;
     expect(await store.revoke(id)).toBe(true);
-    release();
+    held.release();
     expect(await before).toBeDefined();
     expect(await store.findActive(token)).toBeUndefined();
   });
 
   test('while the database is unreachable, a token verified in the last 5 minutes still works', async () => {
     let now = 5_000_000;
-    let down = false;
-    const flaky: Queryable = {
-      query: (sql, params) =>
-        down ? Promise.reject(new DatabaseUnavailableError('connection refused')) : db.query(sql, params),
-      exec: (sql) => db.exec(sql),
-    };
-    const store = new ApiTokenStore(flaky, { cacheTtlMs: 1_000, now: () => now });
+    const database = switchableQueryable(db);
+    const store = new ApiTokenStore(database.queryable, { cacheTtlMs: 1_000, now: () => now });
     const { token } = await store.create({ accounts: ['le1'], permissions: ['MTLS_READ_INTERNAL'] });
     const { token: neverSeen } = await store.create({
       accounts: ['le1'],
       permissions: ['MTLS_READ_INTERNAL'],
     });
     expect(await store.findActive(token)).toMatchObject({ accounts: ['le1'] });
-    down = true;
+    database.down = true;
     now += 60_000;
     expect(await store.findActive(token)).toMatchObject({ accounts: ['le1'] });
     // Never verified: the outage cannot vouch for it.

@@ -4,6 +4,7 @@ import { sealConsumerSecret } from '../secrets/sealed-box.js';
 import type { Database, Queryable } from '../storage/database.js';
 import { DatabaseUnavailableError } from '../storage/errors.js';
 import { migrate } from '../storage/index.js';
+import { holdingQueryable, switchableQueryable } from '../storage/testing/queryables.js';
 import { openTestPglite, type TestDatabase } from '../storage/testing/test-databases.js';
 import { OAuthCredentialStore } from './credentials.js';
 import { STALE_IF_UNAVAILABLE_MS } from './verified-cache.js';
@@ -86,52 +87,30 @@ describe('OAuthCredentialStore cache', () => {
 
   test('a lookup that raced with a revoke through the store is not cached', async () => {
     // The lookup reads the row while it is still active, and is held until the revoke has finished.
-    let gated = true;
-    let reached: () => void = () => undefined;
-    const lookupRead = new Promise<void>((resolve) => {
-      reached = resolve;
-    });
-    let release: () => void = () => undefined;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const slow: Queryable = {
-      async query<T>(sql: string, params?: readonly unknown[]) {
-        const result = await db.query<T>(sql, params);
-        if (gated && sql.includes('FROM oauth_credentials WHERE consumer_key')) {
-          gated = false;
-          reached();
-          await released;
-        }
-        return result;
-      },
-      exec: (sql) => db.exec(sql),
-    };
-    const store = new OAuthCredentialStore(slow, () => keyring, { cacheTtlMs: 60_000 });
+    const held = holdingQueryable(db, (sql) => sql.includes('FROM oauth_credentials WHERE consumer_key'));
+    const store = new OAuthCredentialStore(held.queryable, () => keyring, { cacheTtlMs: 60_000 });
     const { consumerKey } = await store.create(SCOPE);
     const before = store.findActive(consumerKey);
-    await lookupRead;
+    await held.reached;
     expect(await store.revoke(consumerKey)).toBe(true);
-    release();
+    held.release();
     expect(await before).toBeDefined();
     expect(await store.findActive(consumerKey)).toBeUndefined();
   });
 
   test('while the database is unreachable, a credential verified in the last 5 minutes still works', async () => {
     let now = 5_000_000;
-    let down = false;
-    const flaky: Queryable = {
-      query: (sql, params) =>
-        down ? Promise.reject(new DatabaseUnavailableError('connection refused')) : db.query(sql, params),
-      exec: (sql) => db.exec(sql),
-    };
-    const store = new OAuthCredentialStore(flaky, () => keyring, { cacheTtlMs: 1_000, now: () => now });
+    const database = switchableQueryable(db);
+    const store = new OAuthCredentialStore(database.queryable, () => keyring, {
+      cacheTtlMs: 1_000,
+      now: () => now,
+    });
     const { consumerKey } = await store.create(SCOPE);
     const { consumerKey: neverSeen } = await store.create(SCOPE);
     const { consumerKey: revokedDuringOutage } = await store.create(SCOPE);
     expect(await store.findActive(consumerKey)).toMatchObject(SCOPE);
     expect(await store.findActive(revokedDuringOutage)).toMatchObject(SCOPE);
-    down = true;
+    database.down = true;
     now += 60_000;
     expect(await store.findActive(consumerKey)).toMatchObject(SCOPE);
     // Never verified: the outage cannot vouch for it.
@@ -142,7 +121,7 @@ describe('OAuthCredentialStore cache', () => {
     now += STALE_IF_UNAVAILABLE_MS;
     await expect(store.findActive(consumerKey)).rejects.toBeInstanceOf(DatabaseUnavailableError);
     // Other errors are never covered by the cache.
-    down = false;
+    database.down = false;
     now -= STALE_IF_UNAVAILABLE_MS;
     const broken: Queryable = {
       query: () => Promise.reject(new Error('syntax error')),
