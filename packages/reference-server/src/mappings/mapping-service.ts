@@ -108,6 +108,14 @@ function render(row: MappingRow): MappingResource {
 }
 
 /**
+ * The mappings forwarding may use, of account `$1`: enabled, not deleted, of a live certificate.
+ * `listActiveMappings` loads them all; `resolveMapping` adds the request's service and URL.
+ */
+const ACTIVE_MAPPINGS_OF_ACCOUNT = `FROM mappings m
+  JOIN certificates c ON c.id = m.certificate_id AND c.account_id = m.account_id
+  WHERE m.account_id = $1 AND m.enabled AND NOT m.deleted AND NOT c.deleted`;
+
+/**
  * Which certificate serves which account + service + URL, and the lookup forwarding uses.
  *
  * Matching (DESIGN §2): a mapping's `url` equal to the request URL wins; else the longest mapping `url`
@@ -313,9 +321,7 @@ export class MappingService {
     accountId: string,
   ): Promise<Array<{ certificateId: number; serviceName: ServiceName; url: string }>> {
     const { rows } = await this.#db.query<{ certificate_id: number; service_name: ServiceName; url: string }>(
-      `SELECT m.certificate_id, m.service_name, m.url FROM mappings m
-       JOIN certificates c ON c.id = m.certificate_id AND c.account_id = m.account_id
-       WHERE m.account_id = $1 AND m.enabled AND NOT m.deleted AND NOT c.deleted`,
+      `SELECT m.certificate_id, m.service_name, m.url ${ACTIVE_MAPPINGS_OF_ACCOUNT}`,
       [accountId],
     );
     return rows.map((row) => ({
@@ -348,9 +354,7 @@ export class MappingService {
       service_name: ServiceName;
       url: string;
     }>(
-      `SELECT m.id, m.certificate_id, m.service_name, m.url FROM mappings m
-       JOIN certificates c ON c.id = m.certificate_id AND c.account_id = m.account_id
-       WHERE m.account_id = $1 AND m.enabled AND NOT m.deleted AND NOT c.deleted
+      `SELECT m.id, m.certificate_id, m.service_name, m.url ${ACTIVE_MAPPINGS_OF_ACCOUNT}
          AND ($2::text IS NULL OR m.service_name = $2)
          AND (m.url = $3 OR (right(m.url, 1) = '*' AND starts_with($3, left(m.url, -1))))`,
       [request.accountId, request.serviceName ?? null, request.url],
