@@ -190,6 +190,17 @@ export class P12WorkerPool implements P12Opener {
     else this.#running--;
   }
 
+  /**
+   * piscina hands tasks to new threads before they loaded the worker module (seconds from the sources on a
+   * busy machine): an empty file per new thread, without deadline, keeps that start out of the next real
+   * file's deadline (else a good file is refused as p12_too_costly).
+   */
+  #warmUp(piscina: Piscina<OpenP12Task, OpenP12Result>, threads: number): void {
+    this.#warm = Promise.all(
+      Array.from({ length: threads }, () => piscina.run(WARM_UP_TASK).catch(() => undefined)),
+    ).then(() => undefined);
+  }
+
   async #run(task: OpenP12Task): Promise<OpenP12Result> {
     if (!this.#piscina) {
       const piscina = new Piscina<OpenP12Task, OpenP12Result>({
@@ -200,12 +211,7 @@ export class P12WorkerPool implements P12Opener {
         resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb },
       });
       this.#piscina = piscina;
-      // piscina hands tasks to its first threads before they loaded the worker module (seconds from the
-      // sources on a busy machine): an empty file per thread, without deadline, keeps that start out of the
-      // first real file's deadline (else a good file is refused as p12_too_costly).
-      this.#warm = Promise.all(
-        Array.from({ length: this.threads }, () => piscina.run(WARM_UP_TASK).catch(() => undefined)),
-      ).then(() => undefined);
+      this.#warmUp(piscina, this.threads);
     }
     await this.#warm;
     const piscina = this.#piscina;
@@ -214,16 +220,13 @@ export class P12WorkerPool implements P12Opener {
     try {
       return await piscina.run(task, { signal: deadline });
     } catch (error) {
+      // Both stop the thread: piscina starts a replacement.
       if (deadline.aborted) {
-        // The thread was stopped; its replacement loads the worker module first, out of the next file's
-        // deadline too.
-        this.#warm = piscina.run(WARM_UP_TASK).then(
-          () => undefined,
-          () => undefined,
-        );
+        this.#warmUp(piscina, 1);
         return tooCostly(`opening it takes longer than ${this.timeoutMs} ms`);
       }
       if ((error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        this.#warmUp(piscina, 1);
         return tooCostly(`opening it needs more than ${this.maxHeapMb} MiB of memory`);
       }
       if (this.#closed) throw this.#unavailable('is shutting down');
