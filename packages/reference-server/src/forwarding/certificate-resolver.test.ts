@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { createTestCA } from '../../../../test/support/pki.js';
 import type { LoadedCertificate } from '../certificates/certificate-service.js';
 import { DatabaseUnavailableError } from '../storage/errors.js';
-import { CertificateResolver, type CertificateSource } from './certificate-resolver.js';
+import {
+  CertificateResolver,
+  type CertificateResolverOptions,
+  type CertificateSource,
+} from './certificate-resolver.js';
 import type { ActiveMapping } from './mapping-index.js';
 import { UpstreamTls } from './upstream-tls.js';
 
@@ -43,14 +47,20 @@ function source(): CertificateSource & {
 
 const request = { accountId: 'le1', serviceName: 'IDP', url: 'https://idp.example.com/token' };
 
+/** A resolver over `source` with the system CAs; caches usable unless the options say otherwise. */
+function resolverFor(source: CertificateSource, options: Partial<CertificateResolverOptions> = {}) {
+  return new CertificateResolver({
+    source,
+    upstreamTls: new UpstreamTls(),
+    canUseCache: () => true,
+    ...options,
+  });
+}
+
 describe('CertificateResolver', () => {
   it('reads through to the source while the change watcher is not current', async () => {
     const fake = source();
-    const resolver = new CertificateResolver({
-      source: fake,
-      upstreamTls: new UpstreamTls(),
-      canUseCache: () => false,
-    });
+    const resolver = resolverFor(fake, { canUseCache: () => false });
     const first = await resolver.resolve(request);
     const second = await resolver.resolve(request);
     expect(fake.mappingCalls).toBe(2);
@@ -61,11 +71,7 @@ describe('CertificateResolver', () => {
 
   it('caches while current and forgets on invalidation', async () => {
     const fake = source();
-    const resolver = new CertificateResolver({
-      source: fake,
-      upstreamTls: new UpstreamTls(),
-      canUseCache: () => true,
-    });
+    const resolver = resolverFor(fake);
     await resolver.resolve(request);
     await resolver.resolve(request);
     expect([fake.mappingCalls, fake.materialCalls]).toEqual([1, 1]);
@@ -77,11 +83,7 @@ describe('CertificateResolver', () => {
 
   it('never caches a lookup that overlapped an invalidation', async () => {
     const fake = source();
-    const resolver = new CertificateResolver({
-      source: fake,
-      upstreamTls: new UpstreamTls(),
-      canUseCache: () => true,
-    });
+    const resolver = resolverFor(fake);
     let open: () => void = () => undefined;
     fake.gate = new Promise((resolve) => {
       open = resolve;
@@ -102,13 +104,7 @@ describe('CertificateResolver caches', () => {
 
   it('keep a decrypted key no longer than its TTL', async () => {
     const fake = source();
-    const resolver = new CertificateResolver({
-      source: fake,
-      upstreamTls: new UpstreamTls(),
-      canUseCache: () => true,
-      certificateTtlMs: 250,
-      mappingTtlMs: 250,
-    });
+    const resolver = resolverFor(fake, { certificateTtlMs: 250, mappingTtlMs: 250 });
     await resolver.resolve(request);
     await resolver.resolve(request);
     expect([fake.mappingCalls, fake.materialCalls]).toEqual([1, 1]);
@@ -120,11 +116,7 @@ describe('CertificateResolver caches', () => {
   it("keep a decrypted key no longer than the certificate's notAfter, even within the TTL", async () => {
     const fake = source();
     fake.validForMs = 250;
-    const resolver = new CertificateResolver({
-      source: fake,
-      upstreamTls: new UpstreamTls(),
-      canUseCache: () => true,
-    });
+    const resolver = resolverFor(fake);
     await resolver.resolve(request);
     await resolver.resolve(request);
     expect(fake.materialCalls).toBe(1);
@@ -142,12 +134,7 @@ describe('CertificateResolver caches', () => {
 
   it('stay bounded, dropping the least recently used key first', async () => {
     const fake = source();
-    const resolver = new CertificateResolver({
-      source: fake,
-      upstreamTls: new UpstreamTls(),
-      canUseCache: () => true,
-      maxCertificates: 2,
-    });
+    const resolver = resolverFor(fake, { maxCertificates: 2 });
     const of = (accountId: string) => ({ ...request, accountId });
     await resolver.resolve(of('a'));
     await resolver.resolve(of('b'));
@@ -163,11 +150,7 @@ describe('CertificateResolver caches', () => {
 
   it('forget only the invalidated account’s mapping lookups', async () => {
     const fake = source();
-    const resolver = new CertificateResolver({
-      source: fake,
-      upstreamTls: new UpstreamTls(),
-      canUseCache: () => true,
-    });
+    const resolver = resolverFor(fake);
     const of = (accountId: string) => ({ ...request, accountId });
     await resolver.resolve(of('le1'));
     await resolver.resolve(of('le10'));
@@ -197,11 +180,7 @@ describe('CertificateResolver with an account mapping index', () => {
 
   it('loads an account once for any number of URLs, and again after a change of the account', async () => {
     const fake = indexed(mapped);
-    const resolver = new CertificateResolver({
-      source: fake,
-      upstreamTls: new UpstreamTls(),
-      canUseCache: () => true,
-    });
+    const resolver = resolverFor(fake);
     const found = await Promise.all(
       Array.from({ length: 50 }, (_, n) =>
         resolver.resolve({ ...request, url: `https://idp.example.com/t?n=${n}` }),
@@ -217,12 +196,7 @@ describe('CertificateResolver with an account mapping index', () => {
 
   it('looks URLs up one by one for an account larger than the indexes may hold (without reloading it)', async () => {
     const fake = indexed([...mapped, ...mapped, ...mapped]);
-    const resolver = new CertificateResolver({
-      source: fake,
-      upstreamTls: new UpstreamTls(),
-      canUseCache: () => true,
-      maxIndexedMappings: 2,
-    });
+    const resolver = resolverFor(fake, { maxIndexedMappings: 2 });
     await resolver.resolve({ ...request, url: 'https://idp.example.com/a' });
     await resolver.resolve({ ...request, url: 'https://idp.example.com/b' });
     expect([fake.listCalls, fake.mappingCalls]).toEqual([1, 2]);
@@ -231,11 +205,7 @@ describe('CertificateResolver with an account mapping index', () => {
   it('keeps using a loaded index while the database is unavailable', async () => {
     const fake = indexed(mapped);
     let current = true;
-    const resolver = new CertificateResolver({
-      source: fake,
-      upstreamTls: new UpstreamTls(),
-      canUseCache: () => current,
-    });
+    const resolver = resolverFor(fake, { canUseCache: () => current });
     await resolver.resolve(request);
     current = false; // the change watcher cannot poll either
     fake.resolveMapping = async () => {
@@ -255,11 +225,7 @@ describe('CertificateResolver with an account mapping index', () => {
       await gate;
       return list();
     };
-    const resolver = new CertificateResolver({
-      source: fake,
-      upstreamTls: new UpstreamTls(),
-      canUseCache: () => true,
-    });
+    const resolver = resolverFor(fake);
     const slow = resolver.resolve(request);
     await new Promise((resolve) => setTimeout(resolve, 10));
     resolver.invalidateMappings('le1');
