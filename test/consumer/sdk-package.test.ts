@@ -1,69 +1,35 @@
 // A consumer installs the SDK from the tarball `pnpm pack` makes — not from the workspace — compiles against
 // it with `tsc --strict` (wrong calls must stay errors) and runs each entry point in Node. The SDK depends on
 // `@mtls-gateway/contract` as on any registry package; its tarball stands in for the registry here.
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import {
+  type PackedConsumer,
+  packedConsumer,
+  root,
+  run,
+  workspaceVersion,
+} from './support/packed-consumer.js';
 
-const run = promisify(execFile);
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const sdkDir = join(root, 'packages/sdk');
-const contractDir = join(root, 'packages/contract');
-// Under `pnpm run`, npm_execpath is pnpm itself; otherwise pnpm must be on PATH.
-const pnpm = process.env.npm_execpath?.includes('pnpm')
-  ? [process.execPath, process.env.npm_execpath]
-  : ['pnpm'];
+let consumer: PackedConsumer;
 let consumerDir: string;
 
-async function pnpmRun(args: string[], cwd: string) {
-  const [command = 'pnpm', ...prefix] = pnpm;
-  return run(command, [...prefix, ...args], { cwd, env: { ...process.env, CI: 'true' }, maxBuffer: 1 << 24 });
-}
-
 beforeAll(async () => {
-  consumerDir = await mkdtemp(join(tmpdir(), 'mtls-sdk-consumer-'));
-  await pnpmRun(['pack', '--pack-destination', consumerDir], sdkDir);
-  await pnpmRun(['pack', '--pack-destination', consumerDir], contractDir);
-  const tarballs = await readdir(consumerDir);
-  const tarball = tarballs.find((name) => name.startsWith('mtls-gateway-sdk-'));
-  const contractTarball = tarballs.find((name) => name.startsWith('mtls-gateway-contract-'));
-  if (!tarball || !contractTarball) throw new Error(`pnpm pack made no tarball: ${tarballs.join(', ')}`);
-  const nodeTypes = JSON.parse(
-    await import('node:fs').then((fs) =>
-      fs.readFileSync(join(root, 'node_modules/@types/node/package.json'), 'utf8'),
-    ),
-  ).version;
-  await writeFile(
-    join(consumerDir, 'package.json'),
-    JSON.stringify({
-      name: 'consumer',
-      private: true,
-      type: 'module',
-      dependencies: { '@mtls-gateway/sdk': `file:./${tarball}`, '@types/node': nodeTypes },
-      pnpm: { overrides: { '@mtls-gateway/contract': `file:./${contractTarball}` } },
-    }),
-  );
-  // Everything the tarball needs is in the local pnpm store already: no registry round-trip.
-  await pnpmRun(
-    ['install', '--prefer-offline', '--ignore-workspace', '--config.confirmModulesPurge=false'],
-    consumerDir,
-  );
+  consumer = await packedConsumer({
+    packages: ['sdk', 'contract'],
+    install: ['sdk'],
+    dependencies: { '@types/node': await workspaceVersion('@types/node') },
+  });
+  consumerDir = consumer.dir;
 }, 180_000);
 
 afterAll(async () => {
-  if (consumerDir) await rm(consumerDir, { recursive: true, force: true });
+  await consumer?.remove();
 });
 
 test('the tarball holds the build and no sources or tests', async () => {
-  const { stdout } = await run('tar', [
-    '-tzf',
-    join(consumerDir, (await readdir(consumerDir)).find((n) => n.startsWith('mtls-gateway-sdk-')) ?? ''),
-  ]);
-  const files = stdout.trim().split('\n');
+  const files = await consumer.listTarball('@mtls-gateway/sdk');
   expect(files).toEqual(
     expect.arrayContaining([
       'package/dist/index.js',
