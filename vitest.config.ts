@@ -42,6 +42,10 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, 'contract/**'],
         },
       },
+      {
+        extends: true,
+        test: { name: 'examples', root: 'examples/vite-app', include: ['test/**/*.test.ts'] },
+      },
       // The contract suite: one scenario suite run against every implementation (see test/README.md).
       { extends: true, test: { name: 'contract', root: 'test', include: ['contract/**/*.test.ts'] } },
     ],
