@@ -3,6 +3,7 @@
 // page, with no mock code in it, calls a real `mtls-gateway serve` behind the same origin (vite preview as the
 // reverse proxy). Workspace packages are compiled from their sources (the `@mtls-gateway/source` condition),
 // as in the rest of the suite; their package.json files (`sideEffects`, `exports`) are the published ones.
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -39,6 +40,11 @@ let scratch: string;
 let p12File: string;
 
 beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `No Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set CHROMIUM_PATH.`,
+    );
+  }
   scratch = await mkdtemp(path.join(tmpdir(), 'mtls-example-'));
   p12File = path.join(scratch, 'client.p12');
   await writeFile(p12File, createTestP12({ commonName: 'example-client', password: PASSWORD }));
