@@ -4,6 +4,8 @@
  *
  * The worker script must be served by the app: run `npx msw init public/ --save` once (it copies MSW's
  * `mockServiceWorker.js` into `public/`), and start the worker before the app makes its first request.
+ * The worker starts quiet: MSW's console log of every request (bodies included, so upload passwords and
+ * PKCS#12 files) is off unless `start({ quiet: false })` asks for it.
  *
  * @example
  * ```ts
@@ -17,7 +19,9 @@
  */
 import type { RequestHandler } from 'msw';
 import { type SetupWorker, setupWorker } from 'msw/browser';
+import type { MockClock } from './clock.js';
 import { createMockHandlers, type MockHandlerOptions } from './handlers.js';
+import { type MockPersistence, type MockPersistOptions, persistMockState } from './persistence.js';
 import type { ScenarioRegistry } from './scenarios.js';
 import { createMockState, type MockSeed, type MockState } from './state.js';
 
@@ -26,7 +30,11 @@ import { createMockState, type MockSeed, type MockState } from './state.js';
  *
  * @example
  * ```ts
- * const options: MockWorkerOptions = { baseUrl: 'https://mtls-gateway.example.com', exposeOnWindow: true };
+ * const options: MockWorkerOptions = {
+ *   baseUrl: 'https://mtls-gateway.example.com',
+ *   exposeOnWindow: true,
+ *   persist: { key: 'mtls-mock', storage: localStorage },
+ * };
  * ```
  */
 export interface MockWorkerOptions extends MockHandlerOptions {
@@ -34,6 +42,11 @@ export interface MockWorkerOptions extends MockHandlerOptions {
   state?: MockState;
   /** Put a handle on `window.__mtlsMock` for the devtools console (default true). */
   exposeOnWindow?: boolean;
+  /**
+   * Keep the state across page reloads (default off): restored at setup, saved after each change, forgotten
+   * by `reset()`. `true` saves to `localStorage` under `mtls-mock`; see {@link persistMockState}.
+   */
+  persist?: boolean | MockPersistOptions;
 }
 
 /**
@@ -49,6 +62,8 @@ export interface MockWorkerOptions extends MockHandlerOptions {
 export interface MockDevtoolsHandle {
   state: MockState;
   scenarios: ScenarioRegistry;
+  /** The mock's time: `advance('30d')`, `set(date)`, `now()`. */
+  clock: MockClock;
   /** Adds data to the current state. */
   seed(seed: MockSeed): void;
   /** Back to the initial state. */
@@ -70,34 +85,50 @@ export interface MockWorker {
   readonly state: MockState;
   readonly worker: SetupWorker;
   readonly handlers: RequestHandler[];
-  /** Registers the worker (requests the mock does not serve pass through to the network by default). */
+  /** The state's persistence, when `persist` asked for it. */
+  readonly persistence: MockPersistence | undefined;
+  /**
+   * Registers the worker. Defaults: `quiet: true` (MSW logs nothing; `quiet: false` logs every request with
+   * its body, upload passwords and files included) and `onUnhandledRequest: 'bypass'` (requests the mock does
+   * not serve go to the network).
+   */
   start(options?: Parameters<SetupWorker['start']>[0]): ReturnType<SetupWorker['start']>;
   stop(): void;
-  /** Drops handlers added with `worker.use()` and resets the state. */
+  /** Drops handlers added with `worker.use()` and resets the state (and forgets the persisted one). */
   reset(): void;
 }
 
 /**
  * Sets up MSW's `setupWorker` with the mock's handlers, and (unless told not to) exposes
- * `window.__mtlsMock` to set scenarios, seed data or reset from the devtools console.
+ * `window.__mtlsMock` to set scenarios, seed data or reset from the devtools console. With `persist`, the
+ * state is restored from `localStorage` now and saved there after each change.
  *
  * @example
  * ```ts
  * import { setupMockWorker } from '@mtls-gateway/mock-server/browser';
  * import { createMockState } from '@mtls-gateway/mock-server';
  *
- * const mock = setupMockWorker({ state: createMockState({ certificates: [{ accountId: 'le1606809', name: 'Cert1' }] }) });
- * await mock.start({ serviceWorker: { url: '/mockServiceWorker.js' } });
+ * const mock = setupMockWorker({
+ *   state: createMockState({ certificates: [{ accountId: 'le1606809', name: 'Cert1' }] }),
+ *   persist: true, // demo data survives reloads
+ *   operations: { except: ['forwardGet', 'forwardPost'] }, // forwarding goes to the real gateway
+ * });
+ * await mock.start({ serviceWorker: { url: '/mockServiceWorker.js' } }); // quiet unless { quiet: false }
  * ```
  */
 export function setupMockWorker(options: MockWorkerOptions = {}): MockWorker {
   const state = options.state ?? createMockState();
   const handlers = createMockHandlers(state, options);
+  const persistence =
+    options.persist === undefined || options.persist === false
+      ? undefined
+      : persistMockState(state, options.persist === true ? {} : options.persist);
   const worker = setupWorker(...handlers);
   if (options.exposeOnWindow !== false) {
     const handle: MockDevtoolsHandle = {
       state,
       scenarios: state.scenarios,
+      clock: state.clock,
       seed: (seed) => {
         state.seed(seed);
       },
@@ -116,7 +147,10 @@ export function setupMockWorker(options: MockWorkerOptions = {}): MockWorker {
     state,
     worker,
     handlers,
-    start: (startOptions) => worker.start({ onUnhandledRequest: 'bypass', ...startOptions }),
+    persistence,
+    // Quiet: MSW would log every request with its body (upload passwords, PKCS#12 files) to the console.
+    start: (startOptions) =>
+      worker.start({ onUnhandledRequest: 'bypass', ...startOptions, quiet: startOptions?.quiet ?? true }),
     stop: () => worker.stop(),
     reset: () => {
       worker.resetHandlers();

@@ -98,7 +98,9 @@ export async function readSeedFile(path: string): Promise<MockSeed> {
   try {
     parsed = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
-    throw new MockCliUsageError(`Cannot read the seed file ${path}: ${(error as Error).message}`);
+    // JSON.parse's message quotes the text around the error, which may be a password or a file: not printed.
+    const why = error instanceof SyntaxError ? 'it is not valid JSON' : (error as Error).message;
+    throw new MockCliUsageError(`Cannot read the seed file ${path}: ${why}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new MockCliUsageError(

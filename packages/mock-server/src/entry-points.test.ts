@@ -42,6 +42,12 @@ test('the main entry exports handlers, state, scenarios and helpers', async () =
     'echoUpstream',
     'createTestP12',
     'SpecValidator',
+    'coverageReport',
+    'persistMockState',
+    'readMockSnapshot',
+    'MockClock',
+    'parseDuration',
+    'unhandledRequestWithoutBody',
   ]) {
     expect(entry).toHaveProperty(name);
   }

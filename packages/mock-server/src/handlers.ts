@@ -3,9 +3,10 @@
  * parameter or response body that the spec no longer has breaks the typecheck here.
  */
 import { isValidMappingUrl } from '@mtls-gateway/contract';
-import type { HttpHandler } from 'msw';
+import { type HttpHandler, http as mswHttp, passthrough } from 'msw';
 import { createOpenApiHttp } from 'openapi-msw';
 import type { components, paths, ServiceName } from './api-types.js';
+import { type OperationSelection, selectOperations } from './operation-selection.js';
 import { type CertificateDetails, type OpenFilesOptions, openUploadedFiles } from './p12-upload.js';
 import { invalidRequest, MockProblem, transportFailure } from './problems.js';
 import {
@@ -17,7 +18,7 @@ import {
   routeNotFound,
   serveOperation,
 } from './request-pipeline.js';
-import { type OperationId, openApiDocument, specOperations } from './spec.js';
+import { type OperationId, openApiDocument, specOperation, specOperations } from './spec.js';
 import type { MockState } from './state.js';
 import type { StoredCertificate } from './store.js';
 import {
@@ -34,7 +35,10 @@ type Schemas = components['schemas'];
  *
  * @example
  * ```ts
- * const options: MockHandlerOptions = { baseUrl: 'https://mtls-gateway.example.com' };
+ * const options: MockHandlerOptions = {
+ *   baseUrl: 'https://mtls-gateway.example.com',
+ *   operations: ['listCertificates', 'createCertificates'], // the rest goes to the real gateway
+ * };
  * ```
  */
 export interface MockHandlerOptions {
@@ -43,6 +47,13 @@ export interface MockHandlerOptions {
    * any gateway URL. Set it when the app under test also calls other services on `/healthz` or `/docs`.
    */
   baseUrl?: string;
+  /**
+   * Passthrough mode: the operations the mock answers (default: every one). The others — and unknown paths
+   * under `/mtls/` and `/api/`, which the mock would answer 404 — are passed through to the network, to the
+   * real gateway at the request's URL, whatever MSW's `onUnhandledRequest` says. Requests to other paths still
+   * follow `onUnhandledRequest`. Give the operationIds to mock, or `{ except: [...] }` the ones not to mock.
+   */
+  operations?: OperationSelection;
 }
 
 function certificateIdOf(value: unknown): number {
@@ -114,10 +125,24 @@ function assertMappingUrl(url: string): void {
   }
 }
 
+/** MSW's path for an OpenAPI path template under `baseUrl` (as openapi-msw writes it). */
+function mswPath(baseUrl: string, template: string): string {
+  return `${baseUrl}${template.replace(/\{([^}]+)\}/g, ':$1')}`;
+}
+
+/** A handler that sends the requests of `operationId` on to the network, untouched. */
+function passthroughHandler(baseUrl: string, operationId: OperationId): HttpHandler {
+  const { method, path } = specOperation(operationId);
+  const route = method.toLowerCase() as 'get' | 'post' | 'put' | 'delete' | 'patch' | 'head' | 'options';
+  return mswHttp[route](mswPath(baseUrl, path), () => passthrough());
+}
+
 /**
  * Creates the MSW handlers of every operation, backed by `state`. Unknown paths under `/mtls/` and `/api/`
- * get the gateway's 404 `route_not_found` (or 405 for a known path with another method).
+ * get the gateway's 404 `route_not_found` (or 405 for a known path with another method). With
+ * `options.operations`, only the chosen operations are mocked and the others pass through to the network.
  *
+ * @throws {TypeError} for an operationId the spec does not have in `options.operations`.
  * @example
  * ```ts
  * import { setupServer } from 'msw/node';
@@ -125,10 +150,13 @@ function assertMappingUrl(url: string): void {
  *
  * const state = createMockState();
  * const server = setupServer(...createMockHandlers(state));
+ * // Mock the certificate list and uploads only; everything else reaches the real gateway.
+ * const partial = setupServer(...createMockHandlers(state, { operations: ['listCertificates', 'createCertificates'] }));
  * ```
  */
 export function createMockHandlers(state: MockState, options: MockHandlerOptions = {}): HttpHandler[] {
   const baseUrl = options.baseUrl ?? '*';
+  const mocked = selectOperations(options.operations);
   const http = createOpenApiHttp<paths>({ baseUrl });
   const now = () => state.now();
   const serve = <Answer extends Response>(
@@ -229,28 +257,29 @@ export function createMockHandlers(state: MockState, options: MockHandlerOptions
   }
 
   const forwardingPath = '/mtls/account/{accountId}';
-  const handlers: HttpHandler[] = [
+  // One handler per operationId (a missing one does not compile), in the order MSW tries them.
+  const byOperation = {
     // Forwarding: the remote's answer, as-is.
-    http.get(forwardingPath, (info) =>
+    forwardGet: http.get(forwardingPath, (info) =>
       serve('forwardGet', info, (call) => forward('forwardGet', call, info.params.accountId)),
     ),
-    http.post(forwardingPath, (info) =>
+    forwardPost: http.post(forwardingPath, (info) =>
       serve('forwardPost', info, (call) => forward('forwardPost', call, info.params.accountId)),
     ),
-    http.put(forwardingPath, (info) =>
+    forwardPut: http.put(forwardingPath, (info) =>
       serve('forwardPut', info, (call) => forward('forwardPut', call, info.params.accountId)),
     ),
-    http.delete(forwardingPath, (info) =>
+    forwardDelete: http.delete(forwardingPath, (info) =>
       serve('forwardDelete', info, (call) => forward('forwardDelete', call, info.params.accountId)),
     ),
-    http.patch(forwardingPath, (info) =>
+    forwardPatch: http.patch(forwardingPath, (info) =>
       serve('forwardPatch', info, (call) => forward('forwardPatch', call, info.params.accountId)),
     ),
-    http.head(forwardingPath, (info) =>
+    forwardHead: http.head(forwardingPath, (info) =>
       serve('forwardHead', info, (call) => forward('forwardHead', call, info.params.accountId)),
     ),
 
-    http.post('/mtls/account/{accountId}/p12-test/multipart', (info) =>
+    testP12: http.post('/mtls/account/{accountId}/p12-test/multipart', (info) =>
       serve('testP12', info, async (call) => {
         const form = formOf(call.body);
         const password = String(form.values.password ?? '');
@@ -292,27 +321,27 @@ export function createMockHandlers(state: MockState, options: MockHandlerOptions
     ),
 
     // Certificates. The static `byFile` / `by-file` routes come before `{certificateId}`, which would match them.
-    http.post('/mtls/account/{accountId}/certificates/byFile', (info) =>
+    createCertificateFromFile: http.post('/mtls/account/{accountId}/certificates/byFile', (info) =>
       serve('createCertificateFromFile', info, async (call) =>
         info.response(201).json(saveResult(createFromFile(call, info.params.accountId))),
       ),
     ),
-    http.put('/mtls/account/{accountId}/certificates/byFile', (info) =>
+    updateCertificateFromFile: http.put('/mtls/account/{accountId}/certificates/byFile', (info) =>
       serve('updateCertificateFromFile', info, async (call) =>
         info.response(200).json(saveResult(updateFromFile(call, info.params.accountId))),
       ),
     ),
-    http.post('/mtls/account/{accountId}/certificates/by-file', (info) =>
+    createCertificateFromFileAlias: http.post('/mtls/account/{accountId}/certificates/by-file', (info) =>
       serve('createCertificateFromFileAlias', info, async (call) =>
         info.response(201).json(saveResult(createFromFile(call, info.params.accountId))),
       ),
     ),
-    http.put('/mtls/account/{accountId}/certificates/by-file', (info) =>
+    updateCertificateFromFileAlias: http.put('/mtls/account/{accountId}/certificates/by-file', (info) =>
       serve('updateCertificateFromFileAlias', info, async (call) =>
         info.response(200).json(saveResult(updateFromFile(call, info.params.accountId))),
       ),
     ),
-    http.get('/mtls/account/{accountId}/certificates', (info) =>
+    listCertificates: http.get('/mtls/account/{accountId}/certificates', (info) =>
       serve('listCertificates', info, async (call) =>
         info.response(200).json(
           state.listCertificates(info.params.accountId, {
@@ -321,7 +350,7 @@ export function createMockHandlers(state: MockState, options: MockHandlerOptions
         ),
       ),
     ),
-    http.post('/mtls/account/{accountId}/certificates', (info) =>
+    createCertificates: http.post('/mtls/account/{accountId}/certificates', (info) =>
       serve('createCertificates', info, async (call) => {
         const uploads = await info.request.json();
         const opened = openUploadedFiles(
@@ -341,7 +370,7 @@ export function createMockHandlers(state: MockState, options: MockHandlerOptions
           .json(saveResult(state.store.createCertificates(info.params.accountId, files)));
       }),
     ),
-    http.put('/mtls/account/{accountId}/certificates', (info) =>
+    updateCertificates: http.put('/mtls/account/{accountId}/certificates', (info) =>
       serve('updateCertificates', info, async (call) => {
         const updates = await info.request.json();
         const accountId = info.params.accountId;
@@ -361,7 +390,7 @@ export function createMockHandlers(state: MockState, options: MockHandlerOptions
         return info.response(200).json(saveResult(state.store.updateCertificates(accountId, files)));
       }),
     ),
-    http.get('/mtls/account/{accountId}/certificates/{certificateId}', (info) =>
+    getCertificate: http.get('/mtls/account/{accountId}/certificates/{certificateId}', (info) =>
       serve('getCertificate', info, async () => {
         const { accountId, certificateId } = info.params;
         const record = state.store.certificate(accountId, certificateIdOf(certificateId));
@@ -374,7 +403,7 @@ export function createMockHandlers(state: MockState, options: MockHandlerOptions
         return info.response(200).json(state.store.toCertificate(record));
       }),
     ),
-    http.put('/mtls/account/{accountId}/certificates/{certificateId}', (info) =>
+    updateCertificate: http.put('/mtls/account/{accountId}/certificates/{certificateId}', (info) =>
       serve('updateCertificate', info, async (call) => {
         const { accountId } = info.params;
         const id = certificateIdOf(info.params.certificateId);
@@ -403,7 +432,7 @@ export function createMockHandlers(state: MockState, options: MockHandlerOptions
         return info.response(200).json(saveResult(saved));
       }),
     ),
-    http.delete('/mtls/account/{accountId}/certificates/{certificateId}', (info) =>
+    deleteCertificate: http.delete('/mtls/account/{accountId}/certificates/{certificateId}', (info) =>
       serve('deleteCertificate', info, async () => {
         const { accountId, certificateId } = info.params;
         const record = state.store.deleteCertificate(accountId, certificateIdOf(certificateId));
@@ -412,7 +441,7 @@ export function createMockHandlers(state: MockState, options: MockHandlerOptions
     ),
 
     // Mappings.
-    http.post('/mtls/account/{accountId}/certificates/activate/{certificateId}', (info) =>
+    activateMapping: http.post('/mtls/account/{accountId}/certificates/activate/{certificateId}', (info) =>
       serve('activateMapping', info, async (call) => {
         const { accountId } = info.params;
         const certificateId = certificateIdOf(info.params.certificateId);
@@ -452,19 +481,19 @@ export function createMockHandlers(state: MockState, options: MockHandlerOptions
         return info.response(201).json(state.store.toMapping(mapping));
       }),
     ),
-    http.get('/mtls/account/{accountId}/mappings', (info) =>
+    listMappings: http.get('/mtls/account/{accountId}/mappings', (info) =>
       serve('listMappings', info, async () =>
         info.response(200).json(state.listMappings(info.params.accountId)),
       ),
     ),
-    http.delete('/mtls/account/{accountId}/mappings/{mappingId}', (info) =>
+    deleteMapping: http.delete('/mtls/account/{accountId}/mappings/{mappingId}', (info) =>
       serve('deleteMapping', info, async () => {
         const { accountId, mappingId } = info.params;
         const mapping = state.store.deleteMapping(accountId, Number(mappingId));
         return info.response(200).json(state.store.toMapping(mapping));
       }),
     ),
-    http.post('/api/account/{accountId}/checks/serviceUrlMappings', (info) =>
+    checkMappings: http.post('/api/account/{accountId}/checks/serviceUrlMappings', (info) =>
       serve('checkMappings', info, async () => {
         const targets = await info.request.json();
         const { accountId } = info.params;
@@ -479,22 +508,22 @@ export function createMockHandlers(state: MockState, options: MockHandlerOptions
     ),
 
     // Operations.
-    http.get('/healthz', (info) =>
+    getHealth: http.get('/healthz', (info) =>
       serve('getHealth', info, async () => info.response(200).json({ status: 'ok' })),
     ),
-    http.get('/readyz', (info) =>
+    getReadiness: http.get('/readyz', (info) =>
       serve('getReadiness', info, async () =>
         info.response(200).json({ status: 'ok', checks: { database: 'ok', secretStore: 'ok' } }),
       ),
     ),
-    http.get('/metrics', (info) =>
+    getMetrics: http.get('/metrics', (info) =>
       serve('getMetrics', info, async () =>
         info.response(200).text(metricsText(state), {
           headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' },
         }),
       ),
     ),
-    http.get('/docs', (info) =>
+    getApiReference: http.get('/docs', (info) =>
       serve('getApiReference', info, async () =>
         info.response(200).text(API_REFERENCE_PAGE, {
           headers: {
@@ -504,7 +533,7 @@ export function createMockHandlers(state: MockState, options: MockHandlerOptions
         }),
       ),
     ),
-    http.get('/openapi.yaml', (info) =>
+    getOpenApiDocument: http.get('/openapi.yaml', (info) =>
       serve(
         'getOpenApiDocument',
         info,
@@ -515,7 +544,21 @@ export function createMockHandlers(state: MockState, options: MockHandlerOptions
           }),
       ),
     ),
-  ];
+  } satisfies Record<OperationId, HttpHandler>;
+
+  // Passthrough mode: the operations not mocked go on to the real gateway, each in its place in the order (a
+  // passed-through `PUT …/byFile` must not reach the mocked `PUT …/{certificateId}`).
+  const handlers = (Object.entries(byOperation) as Array<[OperationId, HttpHandler]>).map(
+    ([operationId, handler]) =>
+      mocked.has(operationId) ? handler : passthroughHandler(baseUrl, operationId),
+  );
+  if (mocked.size < Object.keys(byOperation).length) {
+    // Paths the mock does not know are the real gateway's to answer too.
+    return [
+      ...handlers,
+      ...['/mtls/*', '/api/*'].map((prefix) => mswHttp.all(`${baseUrl}${prefix}`, () => passthrough())),
+    ];
+  }
 
   // Everything else under the API's prefixes: the gateway's own 404 / 405, not MSW's "unhandled request".
   const templates = specOperations().map((operation) => ({

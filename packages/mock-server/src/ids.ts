@@ -9,6 +9,25 @@ const SMALLEST_ID = 1_000_000_000;
 const LARGEST_ID = Number.MAX_SAFE_INTEGER;
 
 /**
+ * Where an {@link IdGenerator} is in its sequence, to continue it elsewhere (the saved state of a persisted
+ * mock).
+ *
+ * @example
+ * ```ts
+ * const position: IdPosition = state.ids.position();
+ * other.ids.moveTo(position); // other.ids.nextId() === state.ids.nextId()
+ * ```
+ */
+export interface IdPosition {
+  /** The PRNG's 32-bit state. */
+  state: number;
+  /** Request ids issued so far. */
+  requestCounter: number;
+  /** Every id issued or reserved. */
+  issued: number[];
+}
+
+/**
  * A seeded generator of gateway-like ids and request ids.
  *
  * @example
@@ -61,6 +80,19 @@ export class IdGenerator {
   /** Marks an id as taken (a seeded record with an explicit id), so `nextId` never returns it. */
   reserve(id: number): void {
     this.#issued.add(id);
+  }
+
+  /** Where the sequence is (see {@link IdPosition}). */
+  position(): IdPosition {
+    return { state: this.#state, requestCounter: this.#requestCounter, issued: [...this.#issued] };
+  }
+
+  /** Continues the sequence from `position` (taken from a generator of any seed). */
+  moveTo(position: IdPosition): void {
+    this.#state = position.state >>> 0;
+    this.#requestCounter = position.requestCounter;
+    this.#issued.clear();
+    for (const id of position.issued) this.#issued.add(id);
   }
 
   /** The next request id: `req-mock-000001`, `req-mock-000002`, … */

@@ -18,6 +18,7 @@ import type { RequestHandler } from 'msw';
 import { type SetupServer, setupServer } from 'msw/node';
 import { createMockHandlers, type MockHandlerOptions } from './handlers.js';
 import { createMockState, type MockState } from './state.js';
+import { unhandledRequestWithoutBody } from './unhandled.js';
 
 export type { MockCliOptions } from './cli.js';
 export { MOCK_CLI_USAGE, MockCliUsageError, parseMockCliArguments, readSeedFile, runMockCli } from './cli.js';
@@ -60,7 +61,11 @@ export interface MockServer {
   /** MSW's server: `use()` extra handlers, listen to its events… */
   readonly server: SetupServer;
   readonly handlers: RequestHandler[];
-  /** Starts intercepting. Requests no handler serves fail the test (`onUnhandledRequest: 'error'`) unless told otherwise. */
+  /**
+   * Starts intercepting. Requests no handler serves fail the test unless told otherwise: MSW's `'error'`
+   * strategy, but printing the method and URL only ({@link unhandledRequestWithoutBody}), as MSW's own
+   * `'warn'` / `'error'` print the body. The operations left out by `operations` are passed through all the same.
+   */
   listen(options?: Parameters<SetupServer['listen']>[0]): void;
   /** Between tests: drops handlers added with `server.use()` and resets the state (seed, ids, scenarios). */
   reset(): void;
@@ -70,7 +75,8 @@ export interface MockServer {
 
 /**
  * Sets up MSW's `setupServer` with the mock's handlers: `fetch` (and anything on Node's http stack) to the
- * gateway's paths is answered in-process, on any origin unless `baseUrl` says otherwise.
+ * gateway's paths is answered in-process, on any origin unless `baseUrl` says otherwise. With `operations`,
+ * only those are mocked: the others reach the gateway at the request's URL (passthrough mode).
  *
  * @example
  * ```ts
@@ -87,6 +93,9 @@ export interface MockServer {
  *   const client = createMtlsGatewayClient({ baseUrl: 'https://gw.example.com', accountId: 'le1606809', auth });
  *   expect(await client.certificates.list()).toHaveLength(1);
  * });
+ *
+ * // Passthrough mode: uploads are mocked, every other operation reaches the staging gateway.
+ * const partial = setupMockServer({ operations: ['createCertificates', 'createCertificateFromFile'] });
  * ```
  */
 export function setupMockServer(options: MockServerOptions = {}): MockServer {
@@ -97,7 +106,8 @@ export function setupMockServer(options: MockServerOptions = {}): MockServer {
     state,
     server,
     handlers,
-    listen: (listenOptions) => server.listen({ onUnhandledRequest: 'error', ...listenOptions }),
+    listen: (listenOptions) =>
+      server.listen({ onUnhandledRequest: unhandledRequestWithoutBody('error'), ...listenOptions }),
     reset: () => {
       server.resetHandlers();
       state.reset();

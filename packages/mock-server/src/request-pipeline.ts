@@ -385,7 +385,7 @@ export async function serveOperation<Answer extends Response>(
       // A scenario's own response may have immutable headers (e.g. one returned by fetch): leave it as it is.
     }
   }
-  state.calls.push({
+  state.recordCall({
     operationId,
     method: request.method,
     url: `${url.pathname}${url.search}`,

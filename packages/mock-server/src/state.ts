@@ -3,10 +3,18 @@
  * function and a log of the calls. One state per test (or `reset()` between tests).
  */
 import type { Certificate, Mapping, ServiceName } from './api-types.js';
+import { MockClock } from './clock.js';
+import { type CoverageOptions, type CoverageReport, coverageReport } from './coverage.js';
 import { IdGenerator } from './ids.js';
 import { openUploadedFiles } from './p12-upload.js';
 import { MockProblem } from './problems.js';
 import { ScenarioRegistry } from './scenarios.js';
+import {
+  MOCK_SNAPSHOT_FORMAT,
+  MOCK_SNAPSHOT_VERSION,
+  type MockSnapshot,
+  readMockSnapshot,
+} from './snapshot.js';
 import type { OperationId } from './spec.js';
 import { type CertificateFacts, GatewayStore } from './store.js';
 import { echoUpstream, type MockUpstream } from './upstream.js';
@@ -88,14 +96,18 @@ export interface MockSeed {
  * ```
  */
 export interface MockStateOptions extends MockSeed {
-  /** The clock the statuses are computed with (default: the real time). */
+  /**
+   * The base clock the statuses are computed with (default: the real time); `state.clock.advance()` and
+   * `state.clock.set()` move the mock's time relative to it.
+   */
   now?: () => Date;
   /** The remote endpoint of forwarding and the p12 test (default: {@link echoUpstream}). */
   upstream?: MockUpstream;
 }
 
 /**
- * One request the mock answered.
+ * One request the mock answered. No headers and no body are recorded: a call never holds a password, a file
+ * or credentials.
  *
  * @example
  * ```ts
@@ -107,11 +119,26 @@ export interface MockCall {
   method: string;
   /** Path and query of the request. */
   url: string;
+  /** The status answered (`0` when a `networkError` scenario answered with a network error). */
   status: number;
   requestId: string;
   /** The scenario that answered, when one did. */
   scenario: boolean;
 }
+
+/**
+ * What {@link MockState.onChange} listeners are told: `change` after the store or the clock changed (once per
+ * `seed()`), `reset` after `reset()`.
+ *
+ * @example
+ * ```ts
+ * state.onChange((change: MockStateChange) => console.log(change));
+ * ```
+ */
+export type MockStateChange = 'change' | 'reset';
+
+/** A seeded certificate with its file already opened: what the state keeps to seed it again on reset. */
+type PreparedCertificate = Omit<SeedCertificate, 'p12' | 'password'> & { facts?: CertificateFacts };
 
 /**
  * The state of one mock gateway; see {@link createMockState}.
@@ -125,46 +152,203 @@ export interface MockCall {
 export class MockState {
   readonly ids: IdGenerator;
   readonly store: GatewayStore;
+  /**
+   * The mock's time: `advance('30d')`, `set(date)`, `now()`. Statuses and expiry checks follow it; `reset()`
+   * puts it back on the base clock (the `now` option, or the real time).
+   */
+  readonly clock: MockClock;
   readonly scenarios = new ScenarioRegistry();
   /** Every request answered since the last reset, in order. */
   readonly calls: MockCall[] = [];
+  /**
+   * Every request answered since the state was created: `reset()` keeps it, as coverage reports read it
+   * (`callHistory.length = 0` empties it).
+   */
+  readonly callHistory: MockCall[] = [];
   /** The remote endpoint; replace it at any time. */
   upstream: MockUpstream;
-  readonly #initial: MockStateOptions;
-  readonly #clock: () => Date;
+  // The seed, its files already opened: the state keeps no password and no PKCS#12 file to seed again.
+  readonly #initial: {
+    upstream: MockUpstream | undefined;
+    certificates: PreparedCertificate[];
+    mappings: SeedMapping[];
+  };
+  readonly #listeners = new Set<(change: MockStateChange) => void>();
+  #batchDepth = 0;
+  #pendingChange = false;
 
   constructor(options: MockStateOptions = {}) {
-    this.#initial = options;
-    this.#clock = options.now ?? (() => new Date());
+    this.clock = new MockClock(options.now ?? (() => new Date()), () => this.#changed());
     this.ids = new IdGenerator(options.idSeed ?? 1);
-    this.store = new GatewayStore(this.ids, () => this.now());
+    this.store = new GatewayStore(
+      this.ids,
+      () => this.now(),
+      () => this.#changed(),
+    );
     this.upstream = options.upstream ?? echoUpstream;
-    this.seed(options);
+    this.#initial = {
+      upstream: options.upstream,
+      certificates: (options.certificates ?? []).map((certificate) => this.#prepare(certificate)),
+      mappings: [...(options.mappings ?? [])],
+    };
+    this.#seedPrepared(this.#initial);
   }
 
-  /** The mock's current time. */
+  /** The mock's current time (`clock.now()`). */
   now(): Date {
-    return this.#clock();
+    return this.clock.now();
   }
 
   /**
-   * Back to the initial state: the initial seed only, the same ids again, no scenarios, the initial upstream,
-   * an empty call log.
+   * Back to the initial state: the initial seed only, the same ids again, the base clock, no scenarios, the
+   * initial upstream, an empty call log (`callHistory` is kept). A persisted state forgets what it saved.
    */
   reset(): void {
-    this.store.clear();
-    this.ids.reset();
-    this.scenarios.clear();
-    this.calls.length = 0;
-    this.upstream = this.#initial.upstream ?? echoUpstream;
-    this.seed(this.#initial);
+    this.#batch('reset', () => {
+      this.store.clear();
+      this.ids.reset();
+      this.clock.reset();
+      this.scenarios.clear();
+      this.calls.length = 0;
+      this.upstream = this.#initial.upstream ?? echoUpstream;
+      this.#seedPrepared(this.#initial);
+    });
+  }
+
+  /**
+   * Calls `listener` after each change of the store or the clock (`'change'`; once per `seed()` or
+   * `restore()`) and after `reset()` (`'reset'`). Returns a function that unsubscribes it.
+   *
+   * @example
+   * ```ts
+   * const stop = state.onChange((change) => { if (change === 'change') save(state.snapshot()); });
+   * stop();
+   * ```
+   */
+  onChange(listener: (change: MockStateChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /** Records one answered request in `calls` and `callHistory`. */
+  recordCall(call: MockCall): void {
+    this.calls.push(call);
+    this.callHistory.push(call);
+  }
+
+  /**
+   * Which documented operation × status pairs the answered requests (`callHistory`) exercised, and which they
+   * never did; see {@link coverageReport}.
+   */
+  coverage(options: CoverageOptions = {}): CoverageReport {
+    return coverageReport(this, options);
+  }
+
+  /**
+   * The store, the id generator's position and the clock offset as JSON-safe data ({@link MockSnapshot}): no
+   * scenarios, calls or upstream, and no secret (the store holds none).
+   */
+  snapshot(): MockSnapshot {
+    const { certificates, mappings } = this.store.all();
+    return {
+      format: MOCK_SNAPSHOT_FORMAT,
+      version: MOCK_SNAPSHOT_VERSION,
+      savedAt: new Date().toISOString(),
+      clockOffsetMs: this.clock.offsetMs,
+      ids: this.ids.position(),
+      certificates: certificates.map((record) => ({
+        ...record,
+        notBefore: record.notBefore?.toISOString() ?? null,
+        notAfter: record.notAfter?.toISOString() ?? null,
+      })),
+      mappings: mappings.map((record) => ({ ...record })),
+    };
+  }
+
+  /**
+   * Replaces the store, the id generator's position and the clock offset with a {@link snapshot} (checked
+   * first: nothing changes when it is not one). Scenarios, calls and the upstream stay.
+   *
+   * @throws {InvalidSnapshotError} when `snapshot` is not a snapshot this mock reads.
+   */
+  restore(snapshot: unknown): void {
+    const saved = readMockSnapshot(snapshot);
+    this.#batch('change', () => {
+      this.store.load({
+        certificates: saved.certificates.map((record) => ({
+          ...record,
+          notBefore: record.notBefore === null ? null : new Date(record.notBefore),
+          notAfter: record.notAfter === null ? null : new Date(record.notAfter),
+        })),
+        mappings: saved.mappings,
+      });
+      this.ids.moveTo(saved.ids);
+      // Whatever the saved position says, a restored record's id is never issued again.
+      for (const record of [...saved.certificates, ...saved.mappings]) this.ids.reserve(record.id);
+      this.clock.offsetMs = saved.clockOffsetMs;
+    });
   }
 
   /** Adds certificates, then mappings. Returns what was added, as the API shows it. */
   seed(seed: MockSeed): { certificates: Certificate[]; mappings: Mapping[] } {
-    const certificates = (seed.certificates ?? []).map((certificate) => this.addCertificate(certificate));
-    const mappings = (seed.mappings ?? []).map((mapping) => this.addMapping(mapping));
-    return { certificates, mappings };
+    return this.#batch('change', () => ({
+      certificates: (seed.certificates ?? []).map((certificate) => this.addCertificate(certificate)),
+      mappings: (seed.mappings ?? []).map((mapping) => this.addMapping(mapping)),
+    }));
+  }
+
+  #seedPrepared(seed: { certificates: PreparedCertificate[]; mappings: SeedMapping[] }): void {
+    this.#batch('change', () => {
+      for (const certificate of seed.certificates) this.#addPrepared(certificate);
+      for (const mapping of seed.mappings) this.addMapping(mapping);
+    });
+  }
+
+  /** Runs `action`, then tells the listeners once (`reset` always; `change` when something changed). */
+  #batch<T>(kind: MockStateChange, action: () => T): T {
+    this.#batchDepth += 1;
+    try {
+      return action();
+    } finally {
+      this.#batchDepth -= 1;
+      if (this.#batchDepth === 0 && (kind === 'reset' || this.#pendingChange)) {
+        this.#pendingChange = false;
+        this.#emit(kind);
+      }
+    }
+  }
+
+  #changed(): void {
+    if (this.#batchDepth > 0) this.#pendingChange = true;
+    else this.#emit('change');
+  }
+
+  #emit(change: MockStateChange): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        // A listener (e.g. a full storage) must not break the request being answered.
+        console.warn(
+          `[mtls-mock] A state change listener failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+  }
+
+  /** Opens the file of a seeded certificate (when it has one), dropping the file and its password. */
+  #prepare(seed: SeedCertificate): PreparedCertificate {
+    const { p12, password, ...rest } = seed;
+    if (p12 === undefined) return rest;
+    const [facts] = openUploadedFiles([{ p12, password: password ?? '' }], {
+      allowExpired: true,
+      now: this.now(),
+      pointer: () => '/p12',
+      describeItem: () => `The seeded file of "${seed.name}"`,
+    }) as [CertificateFacts];
+    return { ...rest, facts };
   }
 
   /**
@@ -173,14 +357,13 @@ export class MockState {
    * @throws {MockProblem} for a taken name or an unreadable file.
    */
   addCertificate(seed: SeedCertificate): Certificate {
+    return this.#addPrepared(this.#prepare(seed));
+  }
+
+  #addPrepared(seed: PreparedCertificate): Certificate {
     let details: CertificateFacts;
-    if (seed.p12 !== undefined) {
-      [details] = openUploadedFiles([{ p12: seed.p12, password: seed.password ?? '' }], {
-        allowExpired: true,
-        now: this.now(),
-        pointer: () => '/p12',
-        describeItem: () => `The seeded file of "${seed.name}"`,
-      }) as [CertificateFacts];
+    if (seed.facts) {
+      details = seed.facts;
     } else {
       const now = this.now().getTime();
       details = {

@@ -94,15 +94,31 @@ export class GatewayStore {
   readonly #certificates = new Map<number, StoredCertificate>();
   readonly #mappings = new Map<number, StoredMapping>();
 
+  /**
+   * @param ids Where new ids come from.
+   * @param now The clock statuses are computed with.
+   * @param onChange Called after every change (a persisted mock saves itself then).
+   */
   constructor(
     private readonly ids: IdGenerator,
     private readonly now: () => Date,
+    private readonly onChange: () => void = () => {},
   ) {}
 
   /** Forgets everything. */
   clear(): void {
     this.#certificates.clear();
     this.#mappings.clear();
+    this.onChange();
+  }
+
+  /** Replaces everything with copies of `records` (a restored snapshot); ids are not reserved here. */
+  load(records: { certificates: readonly StoredCertificate[]; mappings: readonly StoredMapping[] }): void {
+    this.#certificates.clear();
+    this.#mappings.clear();
+    for (const record of records.certificates) this.#certificates.set(record.id, { ...record });
+    for (const record of records.mappings) this.#mappings.set(record.id, { ...record });
+    this.onChange();
   }
 
   /** The certificate's status, computed when read, as the gateway computes it. */
@@ -229,7 +245,7 @@ export class GatewayStore {
         throw new MockProblem('invalid_request', `A certificate with id ${file.id} already exists.`);
       }
     }
-    return files.map((file) => {
+    const records = files.map((file) => {
       const id = file.id ?? this.ids.nextId();
       this.ids.reserve(id);
       const record: StoredCertificate = {
@@ -244,6 +260,8 @@ export class GatewayStore {
       this.#certificates.set(id, record);
       return record;
     });
+    if (records.length > 0) this.onChange();
+    return records;
   }
 
   /**
@@ -263,7 +281,7 @@ export class GatewayStore {
     for (const name of finalNames) {
       if (others.some((record) => record.name === name)) this.#assertNameFree(accountId, name);
     }
-    return files.map((file, index) => {
+    const updated = files.map((file, index) => {
       const record = records[index] as StoredCertificate;
       Object.assign(record, detailsFields(file.details), {
         name: finalNames[index] ?? record.name,
@@ -272,6 +290,8 @@ export class GatewayStore {
       });
       return record;
     });
+    if (updated.length > 0) this.onChange();
+    return updated;
   }
 
   /** Soft-deletes a live certificate: it stays readable, its key is gone and its mappings are disabled. */
@@ -282,6 +302,7 @@ export class GatewayStore {
     for (const mapping of this.#mappings.values()) {
       if (mapping.certificateId === id) mapping.enable = false;
     }
+    this.onChange();
     return record;
   }
 
@@ -323,6 +344,7 @@ export class GatewayStore {
       enable: true,
     };
     this.#mappings.set(mappingId, record);
+    this.onChange();
     return record;
   }
 
@@ -334,6 +356,7 @@ export class GatewayStore {
     }
     record.deleted = true;
     record.enable = false;
+    this.onChange();
     return record;
   }
 

@@ -48,9 +48,9 @@ export interface PackedConsumer {
 }
 
 /**
- * Packs `packages` (directory names under `packages/`), installs `install` of them in a new folder with
- * `dependencies` besides (registry packages at the workspace's versions), and every other packed package
- * as an override, so that their own workspace dependencies resolve to the tarballs too.
+ * Packs `packages` (directory names under `packages/`) and installs `install` of them in a new folder with
+ * `dependencies` besides (registry packages at the workspace's versions); every packed package is also an
+ * override, so that their dependencies on each other resolve to the tarballs.
  */
 export async function packedConsumer(options: {
   packages: readonly string[];
@@ -71,8 +71,9 @@ export async function packedConsumer(options: {
   const dependencies: Record<string, string> = { ...options.dependencies };
   const overrides: Record<string, string> = {};
   for (const [name, file] of tarballs) {
+    // The override makes the packages' dependencies on each other resolve to the tarballs too.
+    overrides[name] = `file:./${file}`;
     if (options.install.includes(name.slice('@mtls-gateway/'.length))) dependencies[name] = `file:./${file}`;
-    else overrides[name] = `file:./${file}`;
   }
   await writeFile(
     join(dir, 'package.json'),
