@@ -11,8 +11,8 @@ export type { Problem };
 /**
  * Codes of the errors the client raises itself, never sent by the gateway: no answer arrived
  * (`connection_failed`, `timeout`, `aborted`), the call could not be made (`invalid_argument`,
- * `discovery_failed`), the answer named no code (`unexpected_status`), or it was not the gateway's JSON
- * (`invalid_response`).
+ * `discovery_failed`, `hook_failed`: the `onRequest` hook threw), the answer named no code
+ * (`unexpected_status`), or it was not the gateway's JSON (`invalid_response`).
  *
  * @example
  * ```ts
@@ -26,7 +26,8 @@ export type ClientErrorCode =
   | 'timeout'
   | 'aborted'
   | 'invalid_argument'
-  | 'discovery_failed';
+  | 'discovery_failed'
+  | 'hook_failed';
 
 /**
  * The `code` of an {@link MtlsGatewayError}: a problem code of the spec's catalogue (`ProblemCode`, generated
@@ -411,14 +412,14 @@ type ErrorClass = new (message: string, details?: MtlsGatewayErrorDetails) => Mt
 /**
  * The class of each problem code of the spec. Exhaustive on purpose: a code added to `x-problem-codes` fails
  * the typecheck until it gets a class here. Codes whose status no subclass covers (405, 408, 415, 431) are
- * {@link MtlsGatewayError} itself. Exported for the SDK's tests, not from the package.
+ * {@link MtlsGatewayError} itself. Exported for the SDK's tests and `matchError`'s types, not from the package.
  *
  * @example
  * ```ts
  * ERROR_CLASS_OF_PROBLEM_CODE.mapping_conflict; // ConflictError
  * ```
  */
-export const ERROR_CLASS_OF_PROBLEM_CODE: { readonly [Code in ProblemCode]: ErrorClass } = {
+export const ERROR_CLASS_OF_PROBLEM_CODE = {
   invalid_request: ValidationError,
   certificate_not_found: ValidationError,
   p12_wrong_password: ValidationError,
@@ -449,7 +450,7 @@ export const ERROR_CLASS_OF_PROBLEM_CODE: { readonly [Code in ProblemCode]: Erro
   internal_error: ServerError,
   bad_gateway: ServerError,
   unavailable: ServerError,
-};
+} as const satisfies { readonly [Code in ProblemCode]: ErrorClass };
 
 /** The class of an answer whose code is not in the catalogue (a newer gateway's, or none): by status. */
 function errorClassOfStatus(status: number): ErrorClass {

@@ -14,6 +14,7 @@
  *   auth: { bearer: process.env.MTLS_TOKEN! },
  * });
  * const certificates = await client.certificates.list();
+ * const { data, requestId } = await client.certificates.list({ timeoutMs: 5_000 }).withResponse();
  * const response = await client.forward({ method: 'GET', url: 'https://api.example.com/status' });
  * ```
  */
@@ -41,6 +42,7 @@ export {
   oauth1Middleware,
   UnsignableRequestError,
 } from './auth/index.js';
+export type { APIPromise, WithResponse } from './client/api-promise.js';
 export type { CertificatesResource, CertificateWriteOptions } from './client/certificates.js';
 export { clearDiscoveryCache, DEFAULT_CSDS_BASE_URL } from './client/discovery.js';
 export type { ForwardingResource } from './client/forwarding.js';
@@ -55,11 +57,17 @@ export type {
   MtlsGatewayFixedOptions,
 } from './client/gateway-client.js';
 export { createMtlsGatewayClient } from './client/gateway-client.js';
+export type {
+  MtlsGatewayErrorInfo,
+  MtlsGatewayHooks,
+  MtlsGatewayResponseHead,
+} from './client/hooks.js';
 export type { MtlsGatewayLogEvent, MtlsGatewayLogger, MtlsGatewayRequestInfo } from './client/logger.js';
 export type { MappingsResource } from './client/mappings.js';
 export type { RetryOptions } from './client/transport.js';
 // API types, derived from the spec
 export type {
+  CallHeaders,
   CallOptions,
   Certificate,
   CertificateFileReplacementInput,
@@ -104,6 +112,8 @@ export {
   TransportFailureError,
   ValidationError,
 } from './errors.js';
+export type { ErrorHandlers, ErrorOfCode, MatchableErrorCode } from './match-error.js';
+export { matchError } from './match-error.js';
 
 /**
  * Version of this SDK.

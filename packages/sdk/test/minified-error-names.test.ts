@@ -71,6 +71,20 @@ describe.each(ENTRIES)('the minified $entry entry', ({ entry, platform, ...optio
       expect(String(error).startsWith(`${exported}: `), `${exported}: ${String(error)}`).toBe(true);
       if (typeof error.toJSON === 'function') expect(error.toJSON().name, exported).toBe(exported);
     }
+    // matchError goes by code, never by class name, so it still tells the minified errors apart.
+    if (typeof minified.matchError === 'function') {
+      const matchError = minified.matchError as (error: unknown, handlers: object) => unknown;
+      const handlers = { not_found: () => 'not_found', auth_misconfigured: () => 'auth', _: () => 'other' };
+      const [NotFound, AuthConfiguration] = ['NotFoundError', 'AuthConfigurationError'].map(
+        (exported) => minified[exported] as ErrorConstructor,
+      );
+      if (!NotFound || !AuthConfiguration) throw new Error('the main entry lost its error classes');
+      expect(matchError(new NotFound('x'), handlers)).toBe('not_found');
+      expect(matchError(new AuthConfiguration('x'), handlers)).toBe('auth');
+      expect(matchError(new Error('x'), handlers)).toBe('other');
+    } else {
+      expect(entry, 'matchError is exported from the main entry').not.toBe('src/index.ts');
+    }
     // The check means something: minification really renamed classes, so only the literals kept the names.
     expect(classes.filter(([exported, ErrorClass]) => ErrorClass.name !== exported).length).toBeGreaterThan(
       0,

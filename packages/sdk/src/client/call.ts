@@ -1,6 +1,7 @@
 /**
- * How resource methods call the gateway through openapi-fetch: per-call transport context, turning error
- * answers into typed errors, and ids and account ids checked before anything is sent.
+ * How resource methods call the gateway through openapi-fetch: per-call options and transport context,
+ * turning error answers into typed errors, the `APIPromise` they return, and ids and account ids checked
+ * before anything is sent.
  */
 
 import type { paths } from '@mtls-gateway/contract';
@@ -13,7 +14,9 @@ import {
   InvalidArgumentError,
   MtlsGatewayError,
 } from '../errors.js';
+import { type APIPromise, apiPromise } from './api-promise.js';
 import type { CallContext, Transport } from './transport.js';
+import type { CallHeaders, CallOptions } from './types.js';
 
 /**
  * What resource methods share: the internal openapi-fetch client, the transport and the account.
@@ -31,37 +34,102 @@ export interface GatewayScope {
 }
 
 /**
- * One call through the transport: `fetch` goes in the openapi-fetch init; `answer()` is the real response.
+ * What a resource method spreads into its openapi-fetch call: the transport for this call, the caller's
+ * signal and the call's extra headers.
+ *
+ * @example
+ * ```ts
+ * api.GET('/mtls/account/{accountId}/mappings', { params, ...init });
+ * ```
+ */
+export interface CallInit {
+  fetch: (request: Request) => Promise<Response>;
+  signal: AbortSignal | undefined;
+  headers: CallHeaders | undefined;
+}
+
+// Headers the client or an option of the call sets; a call's `headers` may not carry them.
+const RESERVED_HEADERS = new Map([
+  [
+    'authorization',
+    "it carries the gateway credential, set by the client's auth (a remote's goes in authorizationOverride)",
+  ],
+  ['lp-forward-url', 'use url'],
+  ['lp-service-name', 'use serviceName'],
+  ['lp-authorization-override', 'use authorizationOverride'],
+  ['lp-stop-if-certificate-not-found', 'use stopIfCertificateNotFound'],
+  ['lp-content-type-override', 'use contentType'],
+  ['lp-method-override', 'use method'],
+]);
+
+/**
+ * One call of a resource method. `run` makes the openapi-fetch call with `init` spread in (it may first check
+ * its arguments, and set `context` fields that depend on them). The result is the data, or — for passthrough
+ * calls — the answer itself; an error answer of the gateway is thrown as its typed error, and every error the
+ * call ends with goes to the `onError` hook.
+ *
  * For passthrough calls openapi-fetch is handed an empty placeholder, because it reads the body of every
  * non-2xx answer while a forwarded answer must reach the caller untouched.
  *
  * @example
  * ```ts
- * const call = gatewayCall(scope.transport, { operation: 'forward', idempotent: false, passthrough: true, streamBody: false });
- * await scope.api.POST('/mtls/account/{accountId}', { params, fetch: call.fetch });
- * const response = call.answer();
+ * return gatewayRequest(scope, { operation: 'mappings.list', idempotent: true }, options, (init) =>
+ *   scope.api.GET('/mtls/account/{accountId}/mappings', { params: { path: { accountId } }, ...init }),
+ * );
  * ```
  */
-export function gatewayCall(
-  transport: Transport,
+export function gatewayRequest<Data>(
+  scope: GatewayScope,
   context: CallContext,
-): { fetch: (request: Request) => Promise<Response>; answer: () => Response; readonly sent: boolean } {
-  let response: Response | undefined;
+  options: CallOptions,
+  run: (init: CallInit) => Promise<{ data?: Data; error?: unknown }>,
+): APIPromise<Data> {
+  const { signal, headers } = options;
+  let answer: Response | undefined;
   let sent = false;
-  return {
-    async fetch(request: Request): Promise<Response> {
+  const init: CallInit = {
+    async fetch(request) {
       sent = true;
-      response = await transport.send(request, context);
-      return context.passthrough ? new Response(null, { status: 204 }) : response;
+      answer = await scope.transport.send(request, context);
+      return context.passthrough ? new Response(null, { status: 204 }) : answer;
     },
-    answer(): Response {
-      if (!response) throw new MtlsGatewayError('The gateway call ended without an answer.');
-      return response;
-    },
-    get sent() {
-      return sent;
-    },
+    signal,
+    headers,
   };
+  const settled = (async () => {
+    context.timeoutMs = checkNumber(options.timeoutMs, 'timeoutMs', undefined, {
+      allowInfinity: true,
+      min: 1,
+    });
+    context.maxRetries = checkNumber(options.maxRetries, 'maxRetries', undefined, { integer: true, min: 0 });
+    for (const name of Object.keys(headers ?? {})) {
+      const advice = RESERVED_HEADERS.get(name.toLowerCase());
+      if (advice)
+        throw new InvalidArgumentError(`Do not pass the header ${name} to ${context.operation}: ${advice}.`);
+    }
+    let result: { data?: Data; error?: unknown };
+    try {
+      result = await run(init);
+    } catch (error) {
+      throw normalizeCallError(error, signal, sent, context.operation);
+    }
+    // Every run sends (or throws before): the answer is there.
+    const response = answer as Response;
+    if (context.passthrough) {
+      if (response.headers.has('LP-gateway-error')) throw await gatewayAnswerError(response);
+    } else if (!response.ok) throw errorFromResponse(response.status, response.headers, result.error);
+    return {
+      data: (context.passthrough ? response : result.data) as Data,
+      response,
+      requestId: response.headers.get('X-Request-Id') ?? undefined,
+    };
+  })();
+  return apiPromise(
+    settled.catch((error: unknown) => {
+      scope.transport.reportError(error, context);
+      throw error;
+    }),
+  );
 }
 
 /**
@@ -99,37 +167,6 @@ export function normalizeCallError(
     );
   }
   return new ConnectionError(`The answer to ${operation} was cut off; retry the call.`, { cause: error });
-}
-
-/**
- * Runs an openapi-fetch call of the management API and returns its data, or throws the typed error of an
- * error answer.
- *
- * @example
- * ```ts
- * const list = await jsonCall(scope, { operation: 'mappings.list', idempotent: true }, signal, (fetch) =>
- *   scope.api.GET('/mtls/account/{accountId}/mappings', { params: { path: { accountId } }, fetch, signal }),
- * );
- * ```
- */
-export async function jsonCall<Data>(
-  scope: GatewayScope,
-  context: { operation: string; idempotent: boolean },
-  signal: AbortSignal | undefined,
-  run: (
-    fetch: (request: Request) => Promise<Response>,
-  ) => Promise<{ data?: Data; error?: unknown; response: Response }>,
-): Promise<Data> {
-  const call = gatewayCall(scope.transport, { ...context, passthrough: false, streamBody: false });
-  let result: { data?: Data; error?: unknown; response: Response };
-  try {
-    result = await run(call.fetch);
-  } catch (error) {
-    throw normalizeCallError(error, signal, call.sent, context.operation);
-  }
-  const { response } = result;
-  if (!response.ok) throw errorFromResponse(response.status, response.headers, result.error);
-  return result.data as Data;
 }
 
 /**
@@ -228,4 +265,37 @@ export function multipartForm<Form>(
  */
 export function asMultipartBody<Form>(form: FormData): Form {
   return form as unknown as Form;
+}
+
+/**
+ * A number option: `fallback` when unset, else checked against `rules`.
+ *
+ * @throws {InvalidArgumentError} when it breaks them.
+ *
+ * @example
+ * ```ts
+ * checkNumber(options.maxRetries, 'maxRetries', 2, { integer: true, min: 0 }); // 2 when unset
+ * ```
+ */
+export function checkNumber<Fallback extends number | undefined>(
+  value: number | undefined,
+  label: string,
+  fallback: Fallback,
+  rules: { integer?: boolean; min: number; allowInfinity?: boolean },
+): number | Fallback {
+  if (value === undefined) return fallback;
+  const finiteOk = typeof value === 'number' && Number.isFinite(value);
+  const infinityOk = rules.allowInfinity === true && value === Number.POSITIVE_INFINITY;
+  if (
+    (!finiteOk && !infinityOk) ||
+    value < rules.min ||
+    (rules.integer === true && !Number.isInteger(value))
+  ) {
+    throw new InvalidArgumentError(
+      `${label} must be ${rules.integer ? 'an integer' : 'a number'} of at least ${rules.min}${
+        rules.allowInfinity ? ' (or Infinity)' : ''
+      }.`,
+    );
+  }
+  return value;
 }

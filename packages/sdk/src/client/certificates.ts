@@ -4,8 +4,9 @@
 
 import type { components } from '@mtls-gateway/contract';
 import { InvalidArgumentError } from '../errors.js';
+import type { APIPromise } from './api-promise.js';
 import { fileNameOf, p12ToBase64, toBlob } from './binary.js';
-import { asMultipartBody, type GatewayScope, idForPath, jsonCall, multipartForm } from './call.js';
+import { asMultipartBody, type GatewayScope, gatewayRequest, idForPath, multipartForm } from './call.js';
 import type {
   CallOptions,
   Certificate,
@@ -46,9 +47,9 @@ export interface CertificateWriteOptions extends CallOptions {
  */
 export interface CertificatesResource {
   /** The account's certificates; soft-deleted ones only with `includeDeleted`. Retried on transient failures. */
-  list(options?: CallOptions & { includeDeleted?: boolean | undefined }): Promise<Certificate[]>;
+  list(options?: CallOptions & { includeDeleted?: boolean | undefined }): APIPromise<Certificate[]>;
   /** One certificate (soft-deleted ones included). */
-  get(id: CertificateId, options?: CallOptions): Promise<Certificate>;
+  get(id: CertificateId, options?: CallOptions): APIPromise<Certificate>;
   /**
    * Uploads one or more PKCS#12 files (sent as base64). Never retried: a repeated upload could save twice.
    * The passwords and files never appear in logs or errors.
@@ -56,25 +57,25 @@ export interface CertificatesResource {
   create(
     certificates: CertificateUploadInput | readonly CertificateUploadInput[],
     options?: CertificateWriteOptions,
-  ): Promise<CertificateSaveResult>;
+  ): APIPromise<CertificateSaveResult>;
   /** Uploads one file as multipart form data (`file` part + JSON `certificate` part). Never retried. */
   createFromFile(
     input: CertificateFileUploadInput,
     options?: CertificateWriteOptions,
-  ): Promise<CertificateSaveResult>;
+  ): APIPromise<CertificateSaveResult>;
   /** Replaces the file (and optionally the name) of a certificate. */
   update(
     id: CertificateId,
     replacement: CertificateReplacementInput,
     options?: CertificateWriteOptions,
-  ): Promise<CertificateSaveResult>;
+  ): APIPromise<CertificateSaveResult>;
   /** Replaces the file of a certificate with multipart form data. */
   updateFromFile(
     input: CertificateFileReplacementInput,
     options?: CertificateWriteOptions,
-  ): Promise<CertificateSaveResult>;
+  ): APIPromise<CertificateSaveResult>;
   /** Soft-deletes a certificate: it stays readable, its key material is removed and its mappings disabled. */
-  delete(id: CertificateId, options?: CallOptions): Promise<Certificate>;
+  delete(id: CertificateId, options?: CallOptions): APIPromise<Certificate>;
 }
 
 /**
@@ -103,131 +104,131 @@ export function createCertificatesResource(scope: GatewayScope): CertificatesRes
   }
 
   return {
-    async list(options = {}) {
-      const { signal, includeDeleted } = options;
-      return jsonCall(scope, { operation: 'certificates.list', idempotent: true }, signal, (fetch) =>
+    list(options = {}) {
+      const { includeDeleted } = options;
+      return gatewayRequest(scope, { operation: 'certificates.list', idempotent: true }, options, (init) =>
         api.GET('/mtls/account/{accountId}/certificates', {
-          params: {
-            path: { accountId },
-            query: includeDeleted === undefined ? {} : { includeDeleted },
-          },
-          fetch,
-          signal,
+          params: { path: { accountId }, query: includeDeleted === undefined ? {} : { includeDeleted } },
+          ...init,
         }),
       );
     },
 
-    async get(id, options = {}) {
-      const certificateId = idForPath(id, 'certificate id');
-      return jsonCall(scope, { operation: 'certificates.get', idempotent: true }, options.signal, (fetch) =>
-        api.GET('/mtls/account/{accountId}/certificates/{certificateId}', {
-          params: { path: { accountId, certificateId } },
-          fetch,
-          signal: options.signal,
-        }),
+    get(id, options = {}) {
+      return gatewayRequest(
+        scope,
+        { operation: 'certificates.get', idempotent: true },
+        options,
+        async (init) =>
+          api.GET('/mtls/account/{accountId}/certificates/{certificateId}', {
+            params: { path: { accountId, certificateId: idForPath(id, 'certificate id') } },
+            ...init,
+          }),
       );
     },
 
-    async create(certificates, options = {}) {
-      const items = Array.isArray(certificates)
-        ? (certificates as readonly CertificateUploadInput[])
-        : [certificates as CertificateUploadInput];
-      if (items.length === 0)
-        throw new InvalidArgumentError('certificates.create needs at least one certificate.');
-      const body = await Promise.all(items.map(uploadItem));
-      const { signal, allowExpired } = options;
-      return jsonCall(scope, { operation: 'certificates.create', idempotent: false }, signal, (fetch) =>
-        api.POST('/mtls/account/{accountId}/certificates', {
-          params: { path: { accountId }, query: allowExpired === undefined ? {} : { allowExpired } },
-          body,
-          fetch,
-          signal,
-        }),
+    create(certificates, options = {}) {
+      return gatewayRequest(
+        scope,
+        { operation: 'certificates.create', idempotent: false },
+        options,
+        async (init) => {
+          const items = Array.isArray(certificates)
+            ? (certificates as readonly CertificateUploadInput[])
+            : [certificates as CertificateUploadInput];
+          if (items.length === 0)
+            throw new InvalidArgumentError('certificates.create needs at least one certificate.');
+          return api.POST('/mtls/account/{accountId}/certificates', {
+            params: { path: { accountId }, query: allowExpiredQuery(options) },
+            body: await Promise.all(items.map(uploadItem)),
+            ...init,
+          });
+        },
       );
     },
 
-    async createFromFile(input, options = {}) {
-      const { signal, allowExpired } = options;
-      const metadata: Schemas['CertificateFileMetadata'] = { name: input.name, password: input.password };
-      const form = multipartForm<Schemas['CertificateFileJsonForm']>({
-        file: [toBlob(input.file, 'file', P12_TYPE), fileNameOf(input.file, DEFAULT_FILE_NAME)],
-        certificate: jsonPart(metadata),
-      });
-      return jsonCall(
+    createFromFile(input, options = {}) {
+      return gatewayRequest(
         scope,
         { operation: 'certificates.createFromFile', idempotent: false },
-        signal,
-        (fetch) =>
-          api.POST('/mtls/account/{accountId}/certificates/byFile', {
-            params: { path: { accountId }, query: allowExpired === undefined ? {} : { allowExpired } },
+        options,
+        async (init) => {
+          const metadata: Schemas['CertificateFileMetadata'] = { name: input.name, password: input.password };
+          const form = multipartForm<Schemas['CertificateFileJsonForm']>({
+            file: [toBlob(input.file, 'file', P12_TYPE), fileNameOf(input.file, DEFAULT_FILE_NAME)],
+            certificate: jsonPart(metadata),
+          });
+          return api.POST('/mtls/account/{accountId}/certificates/byFile', {
+            params: { path: { accountId }, query: allowExpiredQuery(options) },
             body: asMultipartBody<Schemas['CertificateFileForm']>(form),
-            fetch,
-            signal,
-          }),
+            ...init,
+          });
+        },
       );
     },
 
-    async update(id, replacement, options = {}) {
-      const certificateId = idForPath(id, 'certificate id');
-      const body: Schemas['CertificateReplacement'] = {
-        p12: await p12ToBase64(replacement.p12),
-        password: replacement.password,
-        ...(replacement.name === undefined ? {} : { name: replacement.name }),
-      };
-      const { signal, allowExpired } = options;
-      return jsonCall(scope, { operation: 'certificates.update', idempotent: true }, signal, (fetch) =>
-        api.PUT('/mtls/account/{accountId}/certificates/{certificateId}', {
-          params: {
-            path: { accountId, certificateId },
-            query: allowExpired === undefined ? {} : { allowExpired },
-          },
-          body,
-          fetch,
-          signal,
-        }),
+    update(id, replacement, options = {}) {
+      return gatewayRequest(
+        scope,
+        { operation: 'certificates.update', idempotent: true },
+        options,
+        async (init) => {
+          const certificateId = idForPath(id, 'certificate id');
+          const body: Schemas['CertificateReplacement'] = {
+            p12: await p12ToBase64(replacement.p12),
+            password: replacement.password,
+            ...(replacement.name === undefined ? {} : { name: replacement.name }),
+          };
+          return api.PUT('/mtls/account/{accountId}/certificates/{certificateId}', {
+            params: { path: { accountId, certificateId }, query: allowExpiredQuery(options) },
+            body,
+            ...init,
+          });
+        },
       );
     },
 
-    async updateFromFile(input, options = {}) {
-      const { signal, allowExpired } = options;
-      const metadata: Schemas['CertificateFileReplacementMetadata'] = {
-        id: Number(idForPath(input.id, 'id')),
-        password: input.password,
-        ...(input.name === undefined ? {} : { name: input.name }),
-      };
-      const form = multipartForm<Schemas['CertificateFileReplacementJsonForm']>({
-        file: [toBlob(input.file, 'file', P12_TYPE), fileNameOf(input.file, DEFAULT_FILE_NAME)],
-        certificate: jsonPart(metadata),
-      });
-      return jsonCall(
+    updateFromFile(input, options = {}) {
+      return gatewayRequest(
         scope,
         { operation: 'certificates.updateFromFile', idempotent: true },
-        signal,
-        (fetch) =>
-          api.PUT('/mtls/account/{accountId}/certificates/byFile', {
-            params: { path: { accountId }, query: allowExpired === undefined ? {} : { allowExpired } },
+        options,
+        async (init) => {
+          const metadata: Schemas['CertificateFileReplacementMetadata'] = {
+            id: Number(idForPath(input.id, 'id')),
+            password: input.password,
+            ...(input.name === undefined ? {} : { name: input.name }),
+          };
+          const form = multipartForm<Schemas['CertificateFileReplacementJsonForm']>({
+            file: [toBlob(input.file, 'file', P12_TYPE), fileNameOf(input.file, DEFAULT_FILE_NAME)],
+            certificate: jsonPart(metadata),
+          });
+          return api.PUT('/mtls/account/{accountId}/certificates/byFile', {
+            params: { path: { accountId }, query: allowExpiredQuery(options) },
             body: asMultipartBody<Schemas['CertificateFileReplacementForm']>(form),
-            fetch,
-            signal,
-          }),
+            ...init,
+          });
+        },
       );
     },
 
-    async delete(id, options = {}) {
-      const certificateId = idForPath(id, 'certificate id');
-      return jsonCall(
+    delete(id, options = {}) {
+      return gatewayRequest(
         scope,
         { operation: 'certificates.delete', idempotent: true },
-        options.signal,
-        (fetch) =>
+        options,
+        async (init) =>
           api.DELETE('/mtls/account/{accountId}/certificates/{certificateId}', {
-            params: { path: { accountId, certificateId } },
-            fetch,
-            signal: options.signal,
+            params: { path: { accountId, certificateId: idForPath(id, 'certificate id') } },
+            ...init,
           }),
       );
     },
   };
+}
+
+function allowExpiredQuery({ allowExpired }: CertificateWriteOptions): { allowExpired?: boolean } {
+  return allowExpired === undefined ? {} : { allowExpired };
 }
 
 /**

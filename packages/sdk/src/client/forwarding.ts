@@ -6,15 +6,10 @@
 
 import type { components } from '@mtls-gateway/contract';
 import { InvalidArgumentError } from '../errors.js';
+import type { APIPromise } from './api-promise.js';
 import { fileNameOf, toBlob } from './binary.js';
-import {
-  asMultipartBody,
-  type GatewayScope,
-  gatewayAnswerError,
-  gatewayCall,
-  multipartForm,
-  normalizeCallError,
-} from './call.js';
+import { asMultipartBody, type GatewayScope, gatewayRequest, multipartForm } from './call.js';
+import type { CallContext } from './transport.js';
 import type { ForwardMethod, ForwardRequest, P12TestRequest } from './types.js';
 
 type Schemas = components['schemas'];
@@ -28,15 +23,6 @@ const FORWARD_METHODS: ReadonlySet<string> = new Set<ForwardMethod>([
   'HEAD',
 ]);
 const IDEMPOTENT_FORWARDS: ReadonlySet<string> = new Set<ForwardMethod>(['GET', 'HEAD', 'PUT', 'DELETE']);
-
-// Headers that options of `forward` set, or that would carry the gateway credential to the wrong place.
-const RESERVED_FORWARD_HEADERS = new Map([
-  ['authorization', 'authorizationOverride (Authorization carries the gateway credential)'],
-  ['lp-forward-url', 'url'],
-  ['lp-service-name', 'serviceName'],
-  ['lp-authorization-override', 'authorizationOverride'],
-  ['lp-stop-if-certificate-not-found', 'stopIfCertificateNotFound'],
-]);
 
 /**
  * The forwarding calls of a client.
@@ -54,13 +40,15 @@ export interface ForwardingResource {
    * `certificate_not_found`, 403 `destination_blocked`, 424 `TransportFailureError`. GET, HEAD, PUT and
    * DELETE are retried on transient gateway failures (unless the body is a stream); POST and PATCH never.
    * Redirects of the remote are returned, not followed (in browsers, as an opaque redirect).
+   * The per-call options (`timeoutMs`, `maxRetries`, `signal`) go in `request`; its `headers` reach the gateway,
+   * which passes them on to the target.
    */
-  forward(request: ForwardRequest): Promise<Response>;
+  forward(request: ForwardRequest): APIPromise<Response>;
   /**
    * Tests a PKCS#12 file against a URL through the gateway (nothing is stored) and returns the remote's
-   * answer as-is. Never retried.
+   * answer as-is. Never retried (`maxRetries` has no effect). `headers` go to the gateway, not the target.
    */
-  testP12(request: P12TestRequest): Promise<Response>;
+  testP12(request: P12TestRequest): APIPromise<Response>;
 }
 
 /**
@@ -72,39 +60,30 @@ export interface ForwardingResource {
  * ```
  */
 export function createForwardingResource(scope: GatewayScope): ForwardingResource {
-  const { api, transport, accountId } = scope;
+  const { api, accountId } = scope;
 
   return {
-    async forward(request) {
-      const { method, url, serviceName, authorizationOverride, stopIfCertificateNotFound, signal } = request;
-      const headers = request.headers ?? {};
-      const body = request.body ?? undefined;
-      if (!FORWARD_METHODS.has(method)) {
-        throw new InvalidArgumentError(
-          `forward cannot send method "${String(method)}"; use one of ${[...FORWARD_METHODS].join(', ')}.`,
-        );
-      }
-      checkTargetUrl(url);
-      if (body !== undefined && (method === 'GET' || method === 'HEAD')) {
-        throw new InvalidArgumentError(`A ${method} request cannot carry a body; use POST, PUT or PATCH.`);
-      }
-      for (const name of Object.keys(headers)) {
-        const option = RESERVED_FORWARD_HEADERS.get(name.toLowerCase());
-        if (option)
-          throw new InvalidArgumentError(`Do not pass the header ${name} to forward; use ${option}.`);
-      }
-
-      const streamBody = typeof ReadableStream !== 'undefined' && body instanceof ReadableStream;
-      const call = gatewayCall(transport, {
-        operation: 'forward',
-        idempotent: IDEMPOTENT_FORWARDS.has(method),
-        passthrough: true,
-        streamBody,
-      });
-      const hasContentType = Object.keys(headers).some((name) => name.toLowerCase() === 'content-type');
-      try {
+    forward(request) {
+      const context: CallContext = { operation: 'forward', idempotent: false, passthrough: true };
+      return gatewayRequest<Response>(scope, context, request, async (init) => {
+        const { method, url, serviceName, authorizationOverride, stopIfCertificateNotFound } = request;
+        const headers = request.headers ?? {};
+        const body = request.body ?? undefined;
+        if (!FORWARD_METHODS.has(method)) {
+          throw new InvalidArgumentError(
+            `forward cannot send method "${String(method)}"; use one of ${[...FORWARD_METHODS].join(', ')}.`,
+          );
+        }
+        checkTargetUrl(url);
+        if (body !== undefined && (method === 'GET' || method === 'HEAD')) {
+          throw new InvalidArgumentError(`A ${method} request cannot carry a body; use POST, PUT or PATCH.`);
+        }
+        context.idempotent = IDEMPOTENT_FORWARDS.has(method);
+        context.streamBody = typeof ReadableStream !== 'undefined' && body instanceof ReadableStream;
+        const hasContentType = Object.keys(headers).some((name) => name.toLowerCase() === 'content-type');
         // Every forwarding method shares the path's parameters and body type, so the call is typed as POST
         // (the most permissive) while sending `method`.
+        // The answer is the transport's (the wrapper returns it); openapi-fetch only sees a placeholder.
         await api.request(method.toLowerCase() as 'post', '/mtls/account/{accountId}', {
           params: {
             path: { accountId },
@@ -115,45 +94,37 @@ export function createForwardingResource(scope: GatewayScope): ForwardingResourc
               'LP-stop-if-certificate-not-found': stopIfCertificateNotFound,
             },
           },
-          // openapi-fetch defaults bodies to JSON; `null` removes that so the runtime types the body as a
-          // direct fetch would (text/plain for a string, the Blob's type, multipart for FormData…).
-          headers: { ...headers, ...(hasContentType || body === undefined ? {} : { 'Content-Type': null }) },
           body,
           bodySerializer: (passthrough: unknown) => passthrough,
           ...(body === undefined ? {} : { duplex: 'half' }),
           redirect: 'manual',
-          signal,
-          fetch: call.fetch,
+          ...init,
+          // openapi-fetch defaults bodies to JSON; `null` removes that so the runtime types the body as a
+          // direct fetch would (text/plain for a string, the Blob's type, multipart for FormData…).
+          headers: { ...headers, ...(hasContentType || body === undefined ? {} : { 'Content-Type': null }) },
         });
-      } catch (error) {
-        throw normalizeCallError(error, signal, call.sent, 'forward');
-      }
-      const response = call.answer();
-      if (response.headers.has('LP-gateway-error')) throw await gatewayAnswerError(response);
-      return response;
+        return {};
+      });
     },
 
-    async testP12(request) {
-      const { file, password, url, method, contentType, authorizationOverride, body, signal } = request;
-      checkTargetUrl(url);
-      if (typeof password !== 'string') {
-        throw new InvalidArgumentError('testP12 needs the password of the file as a string (may be empty).');
-      }
-      const form = multipartForm<Schemas['P12TestForm']>({
-        file: [toBlob(file, 'file', 'application/x-pkcs12'), fileNameOf(file, 'certificate.p12')],
-        password,
-        body:
-          body === undefined || typeof body === 'string'
-            ? body
-            : [toBlob(body, 'body', 'application/octet-stream'), 'body'],
-      });
-      const call = gatewayCall(transport, {
-        operation: 'testP12',
-        idempotent: false,
-        passthrough: true,
-        streamBody: false,
-      });
-      try {
+    testP12(request) {
+      const context: CallContext = { operation: 'testP12', idempotent: false, passthrough: true };
+      return gatewayRequest<Response>(scope, context, request, async (init) => {
+        const { file, password, url, method, contentType, authorizationOverride, body } = request;
+        checkTargetUrl(url);
+        if (typeof password !== 'string') {
+          throw new InvalidArgumentError(
+            'testP12 needs the password of the file as a string (may be empty).',
+          );
+        }
+        const form = multipartForm<Schemas['P12TestForm']>({
+          file: [toBlob(file, 'file', 'application/x-pkcs12'), fileNameOf(file, 'certificate.p12')],
+          password,
+          body:
+            body === undefined || typeof body === 'string'
+              ? body
+              : [toBlob(body, 'body', 'application/octet-stream'), 'body'],
+        });
         await api.POST('/mtls/account/{accountId}/p12-test/multipart', {
           params: {
             path: { accountId },
@@ -166,15 +137,10 @@ export function createForwardingResource(scope: GatewayScope): ForwardingResourc
           },
           body: asMultipartBody<Schemas['P12TestForm']>(form),
           redirect: 'manual',
-          signal,
-          fetch: call.fetch,
+          ...init,
         });
-      } catch (error) {
-        throw normalizeCallError(error, signal, call.sent, 'testP12');
-      }
-      const response = call.answer();
-      if (response.headers.has('LP-gateway-error')) throw await gatewayAnswerError(response);
-      return response;
+        return {};
+      });
     },
   };
 }

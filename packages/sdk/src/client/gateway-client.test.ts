@@ -360,6 +360,7 @@ describe('forward', () => {
       InvalidArgumentError,
     );
     await expect(
+      // @ts-expect-error the gateway credential is the client's; a remote's goes in authorizationOverride
       client.forward({ method: 'GET', url: target, headers: { Authorization: 'Bearer remote' } }),
     ).rejects.toThrow(/authorizationOverride/);
     await expect(client.forward({ method: 'TRACE' as 'GET', url: target })).rejects.toBeInstanceOf(

@@ -9,10 +9,11 @@ import type { RequestAuthenticator } from '../auth/authenticator.js';
 import { type BearerTokenSource, createBearerAuth } from '../auth/bearer.js';
 import { createOAuth1Signer, type OAuth1SignerOptions } from '../auth/oauth1.js';
 import { InvalidArgumentError } from '../errors.js';
-import { checkAccountId, type GatewayScope } from './call.js';
+import { checkAccountId, checkNumber, type GatewayScope } from './call.js';
 import { type CertificatesResource, createCertificatesResource } from './certificates.js';
 import { DEFAULT_CSDS_BASE_URL, DEFAULT_DISCOVERY_TTL_MS } from './discovery.js';
 import { createForwardingResource, type ForwardingResource } from './forwarding.js';
+import type { MtlsGatewayHooks } from './hooks.js';
 import type { MtlsGatewayLogger } from './logger.js';
 import { createMappingsResource, type MappingsResource } from './mappings.js';
 import {
@@ -51,15 +52,24 @@ export interface MtlsGatewayCommonOptions {
   /**
    * Milliseconds each attempt may take (default 60000; `Infinity` for none): until the whole answer for the
    * management API, until the answer's headers for `forward` and `testP12` (the remote's body then streams).
+   * A call's own `timeoutMs` overrides it.
    */
   timeoutMs?: number | undefined;
-  /** Retries of idempotent calls after transient failures (default 2; 0 turns retries off). */
+  /**
+   * Retries of idempotent calls after transient failures (default 2; 0 turns retries off). A call's own
+   * `maxRetries` overrides it; calls that are not idempotent are never retried, whatever either says.
+   */
   maxRetries?: number | undefined;
   /** Backoff settings. */
   retry?: RetryOptions | undefined;
   /** Receives request, response, retry, error and discovery events; they never contain credentials or bodies. */
   logger?: MtlsGatewayLogger | undefined;
-  /** Headers sent to the gateway with every call. */
+  /**
+   * `onRequest` (before each attempt, before signing; may change the headers), `onResponse` (each answer),
+   * `onError` (the error a call ends with). They reach every resource method and `raw`; see {@link MtlsGatewayHooks}.
+   */
+  hooks?: MtlsGatewayHooks | undefined;
+  /** Headers sent to the gateway with every call (a call's `headers` add to them). */
   headers?: Record<string, string> | undefined;
 }
 
@@ -150,6 +160,9 @@ export interface MtlsGatewayClient extends MtlsGatewayBaseClient, ForwardingReso
  *   `RateLimitError`, …); passthrough answers of `forward`/`testP12` are returned whatever their status.
  * - Resilience: a timeout per attempt; idempotent calls retried on connection errors, timeouts, 429, 502,
  *   503 and 504 of the gateway, with exponential backoff and full jitter, honouring `Retry-After`.
+ * - Every resource method takes `timeoutMs`, `maxRetries`, `headers` and `signal` for that call, and returns
+ *   an `APIPromise`: `await` gives the data, `.withResponse()` the data, `Response` and `requestId`.
+ * - `hooks`: `onRequest`, `onResponse`, `onError` around every call.
  *
  * @throws {InvalidArgumentError} when neither `baseUrl` nor `discover` is usable, or a number option is invalid.
  *
@@ -163,6 +176,7 @@ export interface MtlsGatewayClient extends MtlsGatewayBaseClient, ForwardingReso
  *   auth: { oauth1: { consumerKey: process.env.KEY!, consumerSecret: process.env.SECRET! } },
  * });
  * const response = await client.forward({ method: 'GET', url: 'https://api.example.com/status', serviceName: 'IDP' });
+ * const { data, requestId } = await client.certificates.list({ timeoutMs: 5_000 }).withResponse();
  * ```
  */
 export function createMtlsGatewayClient(
@@ -189,6 +203,7 @@ export function createMtlsGatewayClient(
     maxRetries: checkNumber(options.maxRetries, 'maxRetries', 2, { integer: true, min: 0 }),
     retry: options.retry ?? {},
     logger: options.logger,
+    hooks: options.hooks,
     discovery: discover
       ? {
           csdsBaseUrl,
@@ -265,27 +280,4 @@ function checkBaseUrl(value: unknown, label = 'baseUrl'): string {
     );
   }
   return (value as string).replace(/\/+$/, '');
-}
-
-function checkNumber(
-  value: number | undefined,
-  label: string,
-  fallback: number,
-  rules: { integer?: boolean; min: number; allowInfinity?: boolean },
-): number {
-  if (value === undefined) return fallback;
-  const finiteOk = typeof value === 'number' && Number.isFinite(value);
-  const infinityOk = rules.allowInfinity === true && value === Number.POSITIVE_INFINITY;
-  if (
-    (!finiteOk && !infinityOk) ||
-    value < rules.min ||
-    (rules.integer === true && !Number.isInteger(value))
-  ) {
-    throw new InvalidArgumentError(
-      `${label} must be ${rules.integer ? 'an integer' : 'a number'} of at least ${rules.min}${
-        rules.allowInfinity ? ' (or Infinity)' : ''
-      }.`,
-    );
-  }
-  return value;
 }

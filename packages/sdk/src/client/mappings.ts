@@ -2,7 +2,8 @@
  * `client.mappings`: which certificate serves which service and URL.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { type GatewayScope, idForPath, jsonCall } from './call.js';
+import type { APIPromise } from './api-promise.js';
+import { type GatewayScope, gatewayRequest, idForPath } from './call.js';
 import type { CallOptions, CertificateId, Mapping, MappingCheck, MappingId, MappingTarget } from './types.js';
 
 /**
@@ -24,13 +25,13 @@ export interface MappingsResource {
     certificateId: CertificateId,
     target: MappingTarget,
     options?: CallOptions & { validateUrl?: boolean | undefined },
-  ): Promise<Mapping>;
+  ): APIPromise<Mapping>;
   /** The account's mappings (deleted ones left out). */
-  list(options?: CallOptions): Promise<Mapping[]>;
+  list(options?: CallOptions): APIPromise<Mapping[]>;
   /** Deletes a mapping; requests to its URL go out without its certificate from then on. */
-  delete(mappingId: MappingId, options?: CallOptions): Promise<Mapping>;
+  delete(mappingId: MappingId, options?: CallOptions): APIPromise<Mapping>;
   /** For each service + URL pair, whether an enabled mapping exists (in the order asked). */
-  check(pairs: readonly MappingTarget[], options?: CallOptions): Promise<MappingCheck[]>;
+  check(pairs: readonly MappingTarget[], options?: CallOptions): APIPromise<MappingCheck[]>;
 }
 
 /**
@@ -44,58 +45,60 @@ export interface MappingsResource {
 export function createMappingsResource(scope: GatewayScope): MappingsResource {
   const { api, accountId } = scope;
   return {
-    async activate(certificateId, target, options = {}) {
-      const id = idForPath(certificateId, 'certificate id');
-      const { signal, validateUrl } = options;
-      const body: MappingTarget = { serviceName: target.serviceName, url: target.url };
-      return jsonCall(scope, { operation: 'mappings.activate', idempotent: false }, signal, (fetch) =>
-        api.POST('/mtls/account/{accountId}/certificates/activate/{certificateId}', {
-          params: {
-            path: { accountId, certificateId: id },
-            query: validateUrl === undefined ? {} : { isValidateUrlEnabled: validateUrl },
-          },
-          body,
-          fetch,
-          signal,
-        }),
+    activate(certificateId, target, options = {}) {
+      const { validateUrl } = options;
+      return gatewayRequest(
+        scope,
+        { operation: 'mappings.activate', idempotent: false },
+        options,
+        async (init) =>
+          api.POST('/mtls/account/{accountId}/certificates/activate/{certificateId}', {
+            params: {
+              path: { accountId, certificateId: idForPath(certificateId, 'certificate id') },
+              query: validateUrl === undefined ? {} : { isValidateUrlEnabled: validateUrl },
+            },
+            body: { serviceName: target.serviceName, url: target.url },
+            ...init,
+          }),
       );
     },
 
-    async list(options = {}) {
-      return jsonCall(scope, { operation: 'mappings.list', idempotent: true }, options.signal, (fetch) =>
-        api.GET('/mtls/account/{accountId}/mappings', {
-          params: { path: { accountId } },
-          fetch,
-          signal: options.signal,
-        }),
+    list(options = {}) {
+      return gatewayRequest(scope, { operation: 'mappings.list', idempotent: true }, options, (init) =>
+        api.GET('/mtls/account/{accountId}/mappings', { params: { path: { accountId } }, ...init }),
       );
     },
 
-    async delete(mappingId, options = {}) {
-      const id = idForPath(mappingId, 'mapping id');
-      return jsonCall(scope, { operation: 'mappings.delete', idempotent: true }, options.signal, (fetch) =>
-        api.DELETE('/mtls/account/{accountId}/mappings/{mappingId}', {
-          params: { path: { accountId, mappingId: id } },
-          fetch,
-          signal: options.signal,
-        }),
+    delete(mappingId, options = {}) {
+      return gatewayRequest(
+        scope,
+        { operation: 'mappings.delete', idempotent: true },
+        options,
+        async (init) =>
+          api.DELETE('/mtls/account/{accountId}/mappings/{mappingId}', {
+            params: { path: { accountId, mappingId: idForPath(mappingId, 'mapping id') } },
+            ...init,
+          }),
       );
     },
 
-    async check(pairs, options = {}) {
-      if (!Array.isArray(pairs) || pairs.length === 0) {
-        throw new InvalidArgumentError(
-          'mappings.check needs a non-empty array of { serviceName, url } pairs.',
-        );
-      }
-      const body: MappingTarget[] = pairs.map(({ serviceName, url }) => ({ serviceName, url }));
-      return jsonCall(scope, { operation: 'mappings.check', idempotent: false }, options.signal, (fetch) =>
-        api.POST('/api/account/{accountId}/checks/serviceUrlMappings', {
-          params: { path: { accountId } },
-          body,
-          fetch,
-          signal: options.signal,
-        }),
+    check(pairs, options = {}) {
+      return gatewayRequest(
+        scope,
+        { operation: 'mappings.check', idempotent: false },
+        options,
+        async (init) => {
+          if (!Array.isArray(pairs) || pairs.length === 0) {
+            throw new InvalidArgumentError(
+              'mappings.check needs a non-empty array of { serviceName, url } pairs.',
+            );
+          }
+          return api.POST('/api/account/{accountId}/checks/serviceUrlMappings', {
+            params: { path: { accountId } },
+            body: pairs.map(({ serviceName, url }) => ({ serviceName, url })),
+            ...init,
+          });
+        },
       );
     },
   };

@@ -6,15 +6,10 @@
  * anew (an OAuth 1.0a nonce is accepted once) and must get its own timeout.
  */
 import type { RequestAuthenticator } from '../auth/authenticator.js';
-import {
-  AbortError,
-  ConnectionError,
-  type MtlsGatewayError,
-  parseRetryAfter,
-  TimeoutError,
-} from '../errors.js';
+import { AbortError, ConnectionError, MtlsGatewayError, parseRetryAfter, TimeoutError } from '../errors.js';
 import { copyHeaders } from '../headers.js';
 import { discoverGatewayBaseUrl } from './discovery.js';
+import type { MtlsGatewayHooks } from './hooks.js';
 import type { MtlsGatewayLogEvent, MtlsGatewayLogger, MtlsGatewayRequestInfo } from './logger.js';
 import { anySignal, sleep, startAttemptTimeout } from './signals.js';
 
@@ -42,7 +37,7 @@ export interface RetryOptions {
  *
  * @example
  * ```ts
- * const context: CallContext = { operation: 'certificates.list', idempotent: true, passthrough: false, streamBody: false };
+ * const context: CallContext = { operation: 'certificates.list', idempotent: true, timeoutMs: 5_000 };
  * ```
  */
 export interface CallContext {
@@ -53,9 +48,15 @@ export interface CallContext {
    * Forwarding and the p12 test: an answer without `LP-gateway-error` is the remote's and is never retried,
    * and the timeout stops once the headers arrive, so that the remote's body can stream.
    */
-  passthrough: boolean;
+  passthrough?: boolean | undefined;
   /** The body is a caller's stream: sent once, never buffered. */
-  streamBody: boolean;
+  streamBody?: boolean | undefined;
+  /** This call's own `timeoutMs` (the client's when unset). */
+  timeoutMs?: number | undefined;
+  /** This call's own `maxRetries` (the client's when unset); it never makes a non-idempotent call retry. */
+  maxRetries?: number | undefined;
+  /** Set by the transport: the latest attempt, so that `onError` can say where the call failed. */
+  attempt?: MtlsGatewayRequestInfo | undefined;
 }
 
 /**
@@ -74,6 +75,7 @@ export interface TransportSettings {
   maxRetries: number;
   retry: RetryOptions;
   logger?: MtlsGatewayLogger | undefined;
+  hooks?: MtlsGatewayHooks | undefined;
   /** Set in discovery mode: URLs starting with {@link DISCOVERY_PLACEHOLDER_ORIGIN} are moved to the account's gateway. */
   discovery?: { csdsBaseUrl: string; defaultAccountId: string; ttlMs: number } | undefined;
 }
@@ -90,6 +92,8 @@ export interface Transport {
   send(request: Request, context: CallContext): Promise<Response>;
   /** The transport as a plain fetch function for `client.raw` (context derived from the request). */
   fetchForRaw(request: Request): Promise<Response>;
+  /** Hands the error a call ends with to the `onError` hook. */
+  reportError(error: unknown, context: CallContext): void;
 }
 
 /**
@@ -124,13 +128,15 @@ export function createTransport(settings: TransportSettings): Transport {
   const maxRetryAfterMs = settings.retry.maxRetryAfterMs ?? 60_000;
   const random = settings.retry.random ?? Math.random;
 
+  const hooks = settings.hooks ?? {};
+
   function emit(event: MtlsGatewayLogEvent): void {
-    if (!settings.logger) return;
-    try {
-      settings.logger(event);
-    } catch {
-      // A broken logger must not break requests.
-    }
+    if (settings.logger) quietly(() => settings.logger?.(event));
+  }
+
+  function reportError(error: unknown, context: CallContext): void {
+    if (hooks.onError)
+      quietly(() => hooks.onError?.(error, context.attempt ?? { operation: context.operation }));
   }
 
   async function resolveUrl(url: string, signal: AbortSignal): Promise<string> {
@@ -211,23 +217,42 @@ export function createTransport(settings: TransportSettings): Transport {
     const body: ArrayBuffer | ReadableStream<Uint8Array> | null =
       original.body === null ? null : mustBuffer ? await original.arrayBuffer() : original.body;
     const replayable = !(body instanceof ReadableStream);
-    const maxAttempts = context.idempotent && replayable ? 1 + settings.maxRetries : 1;
+    // Only idempotent calls are retried, whatever maxRetries (the client's or the call's) says.
+    const maxAttempts =
+      context.idempotent && replayable ? 1 + (context.maxRetries ?? settings.maxRetries) : 1;
+    const timeoutMs = context.timeoutMs ?? settings.timeoutMs;
+    const timedOut = (attempt: number, cause?: unknown) =>
+      new TimeoutError(
+        `No answer to ${context.operation} within ${timeoutMs} ms (attempt ${attempt}); raise timeoutMs or check that the gateway responds.`,
+        { cause },
+      );
 
     for (let attempt = 1; ; attempt += 1) {
+      let headers = copyHeaders(original.headers);
+      // One info object per attempt: hooks may key their own state on it (onRequest → onResponse).
+      const where = info(attempt, url);
+      context.attempt = where;
+      if (hooks.onRequest) {
+        // Before signing: the hook never sees the credential, and what it changes is what gets signed.
+        try {
+          const view = new Request(url, { method, headers });
+          const changed = (await hooks.onRequest(view, where)) ?? view;
+          where.url = changed.url;
+          headers = copyHeaders(changed.headers);
+        } catch (cause) {
+          throw new MtlsGatewayError(
+            `The onRequest hook threw before attempt ${attempt} of ${context.operation}; nothing was sent (see cause).`,
+            { code: 'hook_failed', cause },
+          );
+        }
+      }
       const attemptStarted = Date.now();
-      const headers = copyHeaders(original.headers);
-      const authorization = await authorizationFor(url, method, headers, body);
+      const authorization = await authorizationFor(where.url, method, headers, body);
       if (authorization !== null) headers.set('Authorization', authorization);
 
-      const timeout = startAttemptTimeout(
-        settings.timeoutMs,
-        () =>
-          new TimeoutError(
-            `No answer to ${context.operation} within ${settings.timeoutMs} ms (attempt ${attempt}); raise timeoutMs or check that the gateway responds.`,
-          ),
-      );
+      const timeout = startAttemptTimeout(timeoutMs, () => timedOut(attempt));
       const combined = anySignal([callerSignal, timeout.signal]);
-      const request = new Request(url, {
+      const request = new Request(where.url, {
         method,
         headers,
         body,
@@ -237,7 +262,7 @@ export function createTransport(settings: TransportSettings): Transport {
         ...(body === null ? {} : { duplex: 'half' }),
       } as RequestInit);
 
-      emit({ type: 'request', ...info(attempt, url) });
+      emit({ type: 'request', ...where });
       let response: Response;
       try {
         response = await settings.fetch(request);
@@ -246,14 +271,7 @@ export function createTransport(settings: TransportSettings): Transport {
         timeout.release();
         let failure: MtlsGatewayError;
         if (callerSignal.aborted) failure = aborted(callerSignal.reason);
-        else if (timeout.timedOut)
-          failure =
-            error instanceof TimeoutError
-              ? error
-              : new TimeoutError(
-                  `No answer to ${context.operation} within ${settings.timeoutMs} ms (attempt ${attempt}); raise timeoutMs or check that the gateway responds.`,
-                  { cause: error },
-                );
+        else if (timeout.timedOut) failure = error instanceof TimeoutError ? error : timedOut(attempt, error);
         else
           failure = new ConnectionError(
             `The gateway could not be reached for ${context.operation} (${describeNetworkError(error)}); check the base URL and the network.`,
@@ -261,13 +279,13 @@ export function createTransport(settings: TransportSettings): Transport {
           );
         if (!(failure instanceof AbortError) && attempt < maxAttempts) {
           const delayMs = backoff(attempt);
-          emit({ type: 'retry', ...info(attempt, url), delayMs, reason: failure.code });
+          emit({ type: 'retry', ...where, delayMs, reason: failure.code });
           await sleepOrAbort(delayMs, callerSignal, aborted);
           continue;
         }
         emit({
           type: 'error',
-          ...info(attempt, url),
+          ...where,
           durationMs: Date.now() - startedAt,
           error: { name: failure.name, code: failure.code, message: failure.message },
         });
@@ -276,9 +294,10 @@ export function createTransport(settings: TransportSettings): Transport {
 
       const gatewayError = response.headers.get('LP-gateway-error') ?? undefined;
       const requestId = response.headers.get('X-Request-Id') ?? undefined;
+      if (hooks.onResponse) quietly(() => hooks.onResponse?.(response, where));
       emit({
         type: 'response',
-        ...info(attempt, url),
+        ...where,
         status: response.status,
         durationMs: Date.now() - attemptStarted,
         ...(gatewayError === undefined ? {} : { gatewayError }),
@@ -288,7 +307,7 @@ export function createTransport(settings: TransportSettings): Transport {
       const answeredByGateway = gatewayError !== undefined || !context.passthrough;
       if (RETRYABLE_STATUSES.has(response.status) && answeredByGateway && attempt < maxAttempts) {
         const delayMs = delayAfter(response, attempt);
-        emit({ type: 'retry', ...info(attempt, url), delayMs, reason: `status ${response.status}` });
+        emit({ type: 'retry', ...where, delayMs, reason: `status ${response.status}` });
         timeout.release();
         combined.dispose();
         await response.body?.cancel().catch(() => {});
@@ -303,16 +322,30 @@ export function createTransport(settings: TransportSettings): Transport {
 
   return {
     send,
-    fetchForRaw(request) {
-      const path = pathOf(request.url);
-      return send(request, {
+    async fetchForRaw(request) {
+      const context: CallContext = {
         operation: 'raw',
         idempotent: IDEMPOTENT_METHODS.has(request.method),
-        passthrough: PASSTHROUGH_PATH.test(path),
-        streamBody: false,
-      });
+        passthrough: PASSTHROUGH_PATH.test(pathOf(request.url)),
+      };
+      try {
+        return await send(request, context);
+      } catch (error) {
+        reportError(error, context);
+        throw error;
+      }
     },
+    reportError,
   };
+}
+
+/** Calls user code (logger, hooks) whose failures, thrown or rejected, must not break requests. */
+function quietly(run: () => unknown): void {
+  try {
+    Promise.resolve(run()).catch(() => {});
+  } catch {
+    // Ignored on purpose.
+  }
 }
 
 async function sleepOrAbort(

@@ -82,3 +82,71 @@ export function clientsNeedAnAccountForResources(): void {
   // @ts-expect-error auth is OAuth 1.0a or Bearer
   createMtlsGatewayClient({ baseUrl: 'https://gateway.example', auth: { basic: 'x' } });
 }
+
+export async function perCallOptionsAreTyped(client: MtlsGatewayClient): Promise<void> {
+  const options = { timeoutMs: 5_000, maxRetries: 0, headers: { 'X-Correlation-Id': 'job-42' } };
+  await client.certificates.list({ ...options, includeDeleted: true });
+  await client.mappings.check([{ serviceName: 'IDP', url }], options);
+  await client.forward({ method: 'GET', url, ...options });
+  await client.testP12({ file: new Uint8Array(), password: '', url, ...options });
+
+  // @ts-expect-error the option is timeoutMs
+  await client.certificates.list({ timeout: 5_000 });
+  // @ts-expect-error maxRetries is a number
+  await client.mappings.list({ maxRetries: '2' });
+  // @ts-expect-error the client's auth sets Authorization
+  await client.certificates.get(1, { headers: { Authorization: 'Bearer other' } });
+  // @ts-expect-error in either spelling
+  await client.mappings.delete(1, { headers: { authorization: 'Bearer other' } });
+  // @ts-expect-error header values are strings
+  await client.certificates.delete(1, { headers: { 'X-Retry': 2 } });
+}
+
+export async function withResponseGivesDataResponseAndRequestId(client: MtlsGatewayClient): Promise<void> {
+  const { data, response, requestId } = await client.certificates.list().withResponse();
+  const list: Certificate[] = data;
+  const status: number = response.status;
+  const id: string | undefined = requestId;
+  // @ts-expect-error an answer may lack X-Request-Id
+  const sure: string = requestId;
+  const forwarded = await client.forward({ method: 'GET', url }).withResponse();
+  const remote: Response = forwarded.data;
+  // Still a Promise of the data.
+  const promise: Promise<Mapping[]> = client.mappings.list();
+
+  // @ts-expect-error withResponse() is a Promise: await it first
+  void client.certificates.list().withResponse().requestId;
+  // @ts-expect-error the awaited data has no withResponse()
+  await (await client.certificates.list()).withResponse();
+  const chained = client.certificates.list().then((certificates) => certificates);
+  // @ts-expect-error what .then() gives is a plain Promise
+  await chained.withResponse();
+  void [list, status, id, sure, remote, promise];
+}
+
+export function hooksAreTyped(): void {
+  const baseUrl = 'https://gateway.example';
+  createMtlsGatewayClient({
+    baseUrl,
+    hooks: {
+      onRequest: (request, info) => {
+        request.headers.set('traceparent', `${info.operation}-${info.attempt}`);
+      },
+      onResponse: (response, info) => console.log(response.status, info.url),
+      onError: (error, info) => console.error(error, info.operation, info.attempt),
+    },
+  });
+  createMtlsGatewayClient({ baseUrl, hooks: { onRequest: async (request) => new Request(request) } });
+
+  // @ts-expect-error the body belongs to the call: onResponse cannot read it
+  createMtlsGatewayClient({ baseUrl, hooks: { onResponse: (response) => response.json() } });
+  // @ts-expect-error onRequest returns a Request (or nothing)
+  createMtlsGatewayClient({ baseUrl, hooks: { onRequest: () => 'x' } });
+  // @ts-expect-error there is no onRetry hook (the logger reports retries)
+  createMtlsGatewayClient({ baseUrl, hooks: { onRetry: () => {} } });
+  createMtlsGatewayClient({
+    baseUrl,
+    // @ts-expect-error onError may get errors that are not the SDK's: narrow before reading code
+    hooks: { onError: (error) => console.log(error.code) },
+  });
+}

@@ -225,16 +225,37 @@ export type PassthroughBody =
   | ReadableStream<Uint8Array>;
 
 /**
- * Options every call accepts.
+ * Extra headers for the gateway call. `Authorization` is refused (at compile time in either spelling, at run
+ * time in any case): the client's `auth` sets it for every attempt.
  *
  * @example
  * ```ts
- * const options: CallOptions = { signal: AbortSignal.timeout(2_000) };
+ * const headers: CallHeaders = { 'X-Correlation-Id': 'checkout-7f3a', traceparent };
+ * ```
+ */
+export type CallHeaders = Record<string, string> & { Authorization?: never; authorization?: never };
+
+/**
+ * Options every call accepts; each overrides the client's for this call only.
+ *
+ * @example
+ * ```ts
+ * const options: CallOptions = { timeoutMs: 5_000, maxRetries: 0, headers: { 'X-Correlation-Id': 'job-42' } };
+ * await client.certificates.list(options);
  * ```
  */
 export interface CallOptions {
   /** Aborts the call (retries and waits included) with an `AbortError`. */
   signal?: AbortSignal | undefined;
+  /** Milliseconds each attempt of this call may take, instead of the client's `timeoutMs` (`Infinity`: none). */
+  timeoutMs?: number | undefined;
+  /**
+   * Retries of this call instead of the client's `maxRetries`. Calls that are not idempotent (uploads,
+   * `mappings.activate`/`check`, forwarded POST/PATCH, stream bodies, `testP12`) are never retried, whatever it says.
+   */
+  maxRetries?: number | undefined;
+  /** Extra headers sent to the gateway with this call; `Authorization` is refused (the client's `auth` sets it). */
+  headers?: CallHeaders | undefined;
 }
 
 /**
@@ -265,7 +286,7 @@ export interface ForwardRequest extends CallOptions {
    * Headers for the target (the gateway passes them on). Put the target's credential in
    * `authorizationOverride`: `Authorization` here is refused, it would carry the gateway credential.
    */
-  headers?: Record<string, string> | undefined;
+  headers?: CallHeaders | undefined;
   /** Not allowed with `GET` and `HEAD`. */
   body?: PassthroughBody | undefined;
 }
