@@ -44,6 +44,14 @@ export default defineConfig({
       },
       {
         extends: true,
+        test: { name: 'cli', root: 'packages/cli', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'console', root: 'packages/console', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
         test: { name: 'examples', root: 'examples/vite-app', include: ['test/**/*.test.ts'] },
       },
       // The contract suite: one scenario suite run against every implementation (see test/README.md).

@@ -1,5 +1,5 @@
 // An operator runs the server from its tarball as `npx mtls-gateway serve` would: the installed bin, the
-// embedded database in the working folder, the API and its reference page answering.
+// embedded database in the working folder, the API, its reference page and the console answering.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ let bin: string;
 
 beforeAll(async () => {
   consumer = await packedConsumer({
-    packages: ['reference-server', 'sdk', 'contract'],
+    packages: ['reference-server', 'console', 'sdk', 'contract'],
     install: ['reference-server'],
   });
   bin = join(consumer.dir, 'node_modules/.bin/mtls-gateway');
@@ -39,7 +39,7 @@ test('the installed bin prints its usage', async () => {
   expect(stdout).toMatch(/serve/);
 });
 
-test('the installed server starts on its embedded database and answers the API and its reference page', async () => {
+test('the installed server starts on its embedded database and answers the API, its reference page and the console', async () => {
   const child = spawn(bin, ['serve'], {
     cwd: consumer.dir,
     env: { PATH: process.env.PATH ?? '', PORT: '0', MTLS_OPS_PORT: '0', HOST: '127.0.0.1' },
@@ -68,6 +68,9 @@ test('the installed server starts on its embedded database and answers the API a
     const docs = await fetch(`${api}/docs`);
     expect(docs.status).toBe(200);
     expect(docs.headers.get('content-type')).toMatch(/text\/html/);
+    const console = await fetch(`${api}/console/`);
+    expect(console.status, 'the console is built into its package when packed').toBe(200);
+    expect(await console.text()).toMatch(/<script type="module"/);
   } finally {
     const exited = once(child, 'exit');
     child.kill('SIGTERM');

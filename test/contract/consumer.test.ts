@@ -1,28 +1,13 @@
 // A consumer of the published packages: the SDK and the mock are packed (`pnpm pack`), installed into a
 // fresh project outside the workspace, a consumer file is compiled with `tsc --strict` (its wrong calls must
 // stay errors) and run against the standalone mock started from the installed package's `mtls-mock` bin.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { packedConsumer, root, run, workspaceVersion } from '../consumer/support/packed-consumer.js';
 import { deploymentMode } from './support/target.js';
-
-const run = promisify(execFile);
-const root = fileURLToPath(new URL('../..', import.meta.url));
-// Under `pnpm run`, npm_execpath is pnpm itself; otherwise pnpm must be on PATH.
-const pnpm = process.env.npm_execpath?.includes('pnpm')
-  ? [process.execPath, process.env.npm_execpath]
-  : ['pnpm'];
-
-async function pnpmRun(args: string[], cwd: string) {
-  const [command = 'pnpm', ...prefix] = pnpm;
-  return run(command, [...prefix, ...args], { cwd, env: { ...process.env, CI: 'true' }, maxBuffer: 1 << 24 });
-}
 
 const CONSUMER = `import { type Certificate, createMtlsGatewayClient, NotFoundError } from '@mtls-gateway/sdk';
 import { createTestP12, type UpstreamEcho } from '@mtls-gateway/mock-server';
@@ -80,43 +65,20 @@ export function wrongCalls(server: RunningMockServer): void {
 
 describe.skipIf(deploymentMode)('packed SDK and mock in a fresh project', () => {
   let consumerDir = '';
+  let removeConsumer: (() => Promise<void>) | undefined;
   let mock: ChildProcess | undefined;
 
   beforeAll(async () => {
-    consumerDir = await mkdtemp(join(tmpdir(), 'mtls-contract-consumer-'));
-    await pnpmRun(['pack', '--pack-destination', consumerDir], join(root, 'packages/sdk'));
-    await pnpmRun(['pack', '--pack-destination', consumerDir], join(root, 'packages/mock-server'));
-    await pnpmRun(['pack', '--pack-destination', consumerDir], join(root, 'packages/contract'));
-    const tarballs = (await readdir(consumerDir)).filter((name) => name.endsWith('.tgz'));
-    const sdk = tarballs.find((name) => name.includes('sdk'));
-    const mockServer = tarballs.find((name) => name.includes('mock-server'));
-    const contract = tarballs.find((name) => name.includes('contract'));
-    if (!sdk || !mockServer || !contract) throw new Error(`pnpm pack made ${tarballs.join(', ')}`);
-    const nodeTypes = JSON.parse(
-      readFileSync(join(root, 'node_modules/@types/node/package.json'), 'utf8'),
-    ).version;
-    await writeFile(
-      join(consumerDir, 'package.json'),
-      JSON.stringify({
-        name: 'contract-consumer',
-        private: true,
-        type: 'module',
-        dependencies: {
-          '@mtls-gateway/sdk': `file:./${sdk}`,
-          '@mtls-gateway/mock-server': `file:./${mockServer}`,
-          '@types/node': nodeTypes,
-        },
-        // The tarballs depend on each other's versions: take them from the packed ones, not a registry.
-        pnpm: {
-          overrides: { '@mtls-gateway/sdk': `file:./${sdk}`, '@mtls-gateway/contract': `file:./${contract}` },
-        },
-      }),
-    );
-    // Everything the tarballs need is in the local pnpm store already: no registry round-trip.
-    await pnpmRun(
-      ['install', '--prefer-offline', '--ignore-workspace', '--config.confirmModulesPurge=false'],
-      consumerDir,
-    );
+    const consumer = await packedConsumer({
+      packages: ['sdk', 'mock-server', 'contract'],
+      install: ['sdk', 'mock-server'],
+      dependencies: {
+        '@types/node': await workspaceVersion('@types/node'),
+        msw: await workspaceVersion('msw'),
+      },
+    });
+    consumerDir = consumer.dir;
+    removeConsumer = consumer.remove;
   }, 240_000);
 
   afterAll(async () => {
@@ -125,7 +87,7 @@ describe.skipIf(deploymentMode)('packed SDK and mock in a fresh project', () => 
       mock.kill('SIGTERM');
       await exited;
     }
-    if (consumerDir) await rm(consumerDir, { recursive: true, force: true });
+    await removeConsumer?.();
   });
 
   test('a strict consumer compiles, and its wrong calls are type errors', async () => {

@@ -1,7 +1,7 @@
 // A consumer installs workspace packages from the tarballs `pnpm pack` makes — not from the workspace — as
 // it would from the registry: each tarball stands in for the registry's copy of its package.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,34 @@ export async function pnpmRun(args: string[], cwd: string) {
   }
 }
 
+const PACK_LOCK = join(tmpdir(), 'mtls-gateway-pack.lock');
+
+/**
+ * Runs `pack` while no other test file packs: packing builds each package's `dist/` (prepack), and two
+ * builds writing the same files at once could pack a half-written file. The lock is a directory (mkdir is
+ * atomic); one left behind by a killed run is taken over after five minutes.
+ */
+async function whilePacking<T>(pack: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      await mkdir(PACK_LOCK);
+      break;
+    } catch {
+      const since = await stat(PACK_LOCK).then(
+        (info) => Date.now() - info.mtimeMs,
+        () => 0,
+      );
+      if (since > 5 * 60_000) await rm(PACK_LOCK, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    return await pack();
+  } finally {
+    await rm(PACK_LOCK, { recursive: true, force: true });
+  }
+}
+
 /** A folder with packed workspace packages installed in it; `remove()` deletes it. */
 export interface PackedConsumer {
   dir: string;
@@ -58,9 +86,11 @@ export async function packedConsumer(options: {
   dependencies?: Record<string, string>;
 }): Promise<PackedConsumer> {
   const dir = await mkdtemp(join(tmpdir(), 'mtls-consumer-'));
-  for (const name of options.packages) {
-    await pnpmRun(['pack', '--pack-destination', dir], join(root, 'packages', name));
-  }
+  await whilePacking(async () => {
+    for (const name of options.packages) {
+      await pnpmRun(['pack', '--pack-destination', dir], join(root, 'packages', name));
+    }
+  });
   const files = await readdir(dir);
   const tarballs = new Map<string, string>();
   for (const name of options.packages) {

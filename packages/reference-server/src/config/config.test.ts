@@ -163,6 +163,7 @@ describe('loadConfig', () => {
         MTLS_ACCESS_LOG: 'OFF',
         MTLS_BODY_LIMIT: '2048',
         MTLS_TRUST_PROXY: '10.0.0.0/8,192.168.1.1',
+        MTLS_CONSOLE_DIR: '/srv/console',
         NODE_ENV: 'production',
       },
     });
@@ -175,6 +176,7 @@ describe('loadConfig', () => {
       vault: { address: 'https://vault:8200', token: 'hvs.x', mount: 'kv', namespace: 'team' },
       egressAllow: ['internal.example.com:443', '10.0.0.0/8', 'api.local:8443'],
       upstreamCaFile: '/srv/ca.pem',
+      consoleDir: '/srv/console',
       rateLimitRps: 0,
       jwksUrl: 'file:/etc/jwks.json',
       jwtIssuer: 'https://idp.example.com/',

@@ -98,6 +98,8 @@ export interface GatewayConfig {
   egressAllow: string[];
   /** `MTLS_UPSTREAM_CA_FILE`: extra PEM CA bundle for upstream servers. */
   upstreamCaFile: string | undefined;
+  /** `MTLS_CONSOLE_DIR`: a console build served at `/console/` instead of the installed package's `dist/`. */
+  consoleDir: string | undefined;
   /** `MTLS_RATE_LIMIT_RPS`, default 10; 0 turns the limit off. Per replica. */
   rateLimitRps: number;
   /** `MTLS_JWT_SECRET`: HS256 secret of Bearer JWTs. Secret. */
@@ -157,6 +159,7 @@ export const CONFIG_KEYS = [
   'VAULT_NAMESPACE',
   'MTLS_EGRESS_ALLOW',
   'MTLS_UPSTREAM_CA_FILE',
+  'MTLS_CONSOLE_DIR',
   'MTLS_RATE_LIMIT_RPS',
   'MTLS_JWT_SECRET',
   'MTLS_JWKS_URL',
@@ -370,6 +373,8 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
   }
   const upstreamCaFileSetting = get('MTLS_UPSTREAM_CA_FILE');
   const upstreamCaFile = upstreamCaFileSetting ? path.resolve(cwd, upstreamCaFileSetting) : undefined;
+  const consoleDirSetting = get('MTLS_CONSOLE_DIR');
+  const consoleDir = consoleDirSetting ? path.resolve(cwd, consoleDirSetting) : undefined;
 
   const rateLimitRps = integer('MTLS_RATE_LIMIT_RPS', 10, 0, 1_000_000, 'a non-negative integer');
 
@@ -491,6 +496,7 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
     vault,
     egressAllow,
     upstreamCaFile,
+    consoleDir,
     rateLimitRps,
     jwtSecret,
     jwksUrl,
