@@ -10,7 +10,13 @@ import { isProblemCode } from '@mtls-gateway/contract';
 import { describe, expect, test } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const SOURCES = ['packages/sdk/src', 'packages/mock-server/src', 'packages/reference-server/src'];
+const SOURCES = [
+  'packages/sdk/src',
+  'packages/mock-server/src',
+  'packages/reference-server/src',
+  'packages/cli/src',
+  'packages/console/src',
+];
 
 /**
  * Codes of errors that never become a problem answer as such: the SDK's client-side errors, configuration
@@ -30,6 +36,7 @@ const INTERNAL_CODES = new Set([
   'auth_request_unsignable',
   'p12_invalid_input',
   'spoofed',
+  'hook_failed',
   // Server: configuration, storage and secret-store errors, mapped to a problem by the HTTP layer
   'usage',
   'invalid_config',
@@ -56,6 +63,14 @@ const INTERNAL_CODES = new Set([
   // Mock: its own tooling
   'mock_prism_start_failed',
   'mock_invalid_scenario',
+  'mock_invalid_duration',
+  'mock_invalid_snapshot',
+  // CLI: its own failures in --json output (a gateway problem keeps the gateway's code)
+  'configuration',
+  'interrupted',
+  'internal',
+  // Console: an error of the page itself, shown like a problem
+  'console_error',
 ]);
 
 /** A code literal where an error or a problem gets its code. */
@@ -63,7 +78,7 @@ const CODE_LITERAL =
   /(?:(?<!typeof [^;\n=]*)\bcode(?::|\s*=|\s*===|\s*!==)\s*|\bdefaultCode\b[^=]*=\s*|MockProblem\(\s*|GATEWAY_ERROR_HEADER\]:\s*|'LP-gateway-error':\s*)'([a-z][a-z0-9_]*)'/g;
 function sourceFiles(directory: string): string[] {
   return readdirSync(directory, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !/\.test(-d)?\.ts$/.test(entry.name))
+    .filter((entry) => entry.isFile() && /\.tsx?$/.test(entry.name) && !/\.test(-d)?\.tsx?$/.test(entry.name))
     .map((entry) => join(entry.parentPath, entry.name))
     .filter((path) => !path.includes('/generated/') && !path.includes('/testing/'));
 }
