@@ -5,7 +5,7 @@
  *
  *   (a) the gateway, Bearer token            (b) the gateway, OAuth 1.0a (every request signed anew)
  *   (c) nginx as an mTLS-originating proxy   (d) a minimal Node undici proxy (the ceiling)
- *   (e) direct to the upstream
+ *   (d') the same proxy as a Fastify route   (e) direct to the upstream
  *
  * then 64 KiB / 1 MiB bodies both ways (gateway and nginx), the server's RSS while 100 MiB stream through it,
  * the latency of the first forward with a certificate not yet pooled, and (BENCH_SCALE=1) RSS after 10,000
@@ -87,13 +87,21 @@ const UPSTREAM_CA = env.BENCH_UPSTREAM_CA === 'file' ? 'file' : 'env';
 const DATABASE_URL = env.BENCH_DATABASE_URL || undefined;
 /** Extra Node flags for the serve process, space-separated (e.g. `--max-semi-space-size=64`). */
 const SERVE_NODE_OPTIONS = (env.BENCH_SERVE_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
-const ALL_PATHS = ['bearer', 'bearer-urls', 'oauth', 'nginx', 'ceiling', 'direct'] as const;
+const ALL_PATHS = [
+  'bearer',
+  'bearer-urls',
+  'oauth',
+  'nginx',
+  'ceiling',
+  'fastify-ceiling',
+  'direct',
+] as const;
 /**
  * Which paths to run (comma-separated), e.g. `bearer` for a focused CPU profile. Default: the five of the
  * issue; `bearer-urls` (a distinct forward URL per request) runs only when named.
  */
 const PATHS = new Set(
-  (env.BENCH_PATHS ?? 'bearer,oauth,nginx,ceiling,direct')
+  (env.BENCH_PATHS ?? 'bearer,oauth,nginx,ceiling,fastify-ceiling,direct')
     .split(',')
     .map((name) => name.trim())
     .filter(Boolean),
@@ -490,6 +498,14 @@ async function main(): Promise<number> {
     });
     cleanups.push(() => stopChild(ceiling.child));
     const ceilingOrigin = /listening on (\S+)/.exec(ceiling.line)?.[1] as string;
+    const fastifyCeiling = await startHelper('undici-proxy.ts', {
+      CEILING_CERT: pki.files.clientChain,
+      CEILING_KEY: pki.files.clientKey,
+      CEILING_CA: pki.files.ca,
+      CEILING_FRAMEWORK: 'fastify',
+    });
+    cleanups.push(() => stopChild(fastifyCeiling.child));
+    const fastifyCeilingOrigin = /listening on (\S+)/.exec(fastifyCeiling.line)?.[1] as string;
 
     // The gateway: an OAuth consumer first (PGlite: one process at a time), then serve.
     const dataDir = path.join(workDirectory, 'gateway-data');
@@ -647,6 +663,17 @@ async function main(): Promise<number> {
         }),
       },
       {
+        id: 'fastify-ceiling',
+        label: "(d') the same proxy in Fastify",
+        pid: fastifyCeiling.child.pid as number,
+        spec: base({
+          origin: fastifyCeilingOrigin,
+          method: 'GET',
+          path: forwardPath,
+          headers: gatewayHeaders('/ok', bearer),
+        }),
+      },
+      {
         id: 'direct',
         label: '(e) direct to upstream',
         pid: upstream.pid,
@@ -661,6 +688,12 @@ async function main(): Promise<number> {
     const checks: Array<[string, string, Record<string, string>, string]> = [
       ['gateway', `${serve.apiUrl}${forwardPath}`, gatewayHeaders('/whoami', bearer), 'CN=bench-client'],
       ['ceiling', `${ceilingOrigin}${forwardPath}`, gatewayHeaders('/whoami'), 'CN=bench-client'],
+      [
+        'ceiling in Fastify',
+        `${fastifyCeilingOrigin}${forwardPath}`,
+        gatewayHeaders('/whoami'),
+        'CN=bench-client',
+      ],
       ...(nginxProxy
         ? [
             ['nginx proxy', `${nginxProxy.origin}/whoami`, {}, 'CN=bench-client'] as [
@@ -799,6 +832,12 @@ async function main(): Promise<number> {
     log(
       `  gateway Bearer / ceiling   ${pad(fixed(bearerVsCeiling, 2), 6)}   goal ≥ ${GOALS.gatewayVsCeiling}: ` +
         verdict(bearerVsCeiling === undefined ? undefined : bearerVsCeiling >= GOALS.gatewayVsCeiling),
+    );
+    log(
+      `  gateway Bearer / (d')      ${pad(fixed(ratio('bearer', 'fastify-ceiling'), 2), 6)}   (the gateway against the ceiling run in Fastify: the gateway's own work)`,
+    );
+    log(
+      `  (d') / ceiling             ${pad(fixed(ratio('fastify-ceiling', 'ceiling'), 2), 6)}   (what Fastify's request lifecycle alone costs)`,
     );
     log(
       `  gateway OAuth / Bearer     ${pad(fixed(ratio('oauth', 'bearer'), 2), 6)}   (the cost of verifying signatures and storing nonces)`,

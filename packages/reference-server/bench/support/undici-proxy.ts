@@ -5,13 +5,19 @@
  * validation, no metrics, no logs; hop-by-hop, `Host`, `Authorization` and `LP-*` headers dropped, bodies
  * streamed both ways. Same undici and the same pool shape as the gateway (keep-alive, 64 connections).
  *
- * Environment: CEILING_CERT, CEILING_KEY, CEILING_CA (PEM files), CEILING_PORT (default 0). Prints
- * `listening on http://127.0.0.1:<port>` once ready.
+ * With CEILING_FRAMEWORK=fastify the same forwarding runs as the handler of one Fastify route (no logger, no
+ * hooks, the body passed through as a stream, the answer sent with `reply.send(stream)`): the difference to the
+ * bare ceiling is what Fastify's request lifecycle alone costs per request.
+ *
+ * Environment: CEILING_CERT, CEILING_KEY, CEILING_CA (PEM files), CEILING_PORT (default 0),
+ * CEILING_FRAMEWORK (`http` default, or `fastify`). Prints `listening on http://127.0.0.1:<port>` once ready.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import tls from 'node:tls';
-import { Pool } from 'undici';
+import Fastify from 'fastify';
+import { type Dispatcher, Pool } from 'undici';
 
 const secureContext = tls.createSecureContext({
   cert: readFileSync(process.env.CEILING_CERT as string),
@@ -55,21 +61,32 @@ function fail(response: ServerResponse, error: unknown): void {
   response.end(String((error as Error)?.message ?? error));
 }
 
-async function forward(request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const target = new URL(String(request.headers['lp-forward-url']));
+interface Answer {
+  statusCode: number;
+  headers: Record<string, string | string[]>;
+  body: Readable;
+}
+
+/** Sends the request to the `LP-forward-url` target through its origin's pool. */
+async function exchange(
+  method: string,
+  requestHeaders: IncomingHttpHeaders,
+  rawHeaders: string[],
+  body: Readable,
+): Promise<Answer> {
+  const target = new URL(String(requestHeaders['lp-forward-url']));
   const headers: string[] = [];
-  const raw = request.rawHeaders;
-  for (let index = 0; index + 1 < raw.length; index += 2) {
-    const name = (raw[index] as string).toLowerCase();
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    const name = (rawHeaders[index] as string).toLowerCase();
     if (DROPPED.has(name) || name.startsWith('lp-')) continue;
-    headers.push(raw[index] as string, raw[index + 1] as string);
+    headers.push(rawHeaders[index] as string, rawHeaders[index + 1] as string);
   }
-  const hasBody = request.headers['content-length'] !== undefined || request.headers['transfer-encoding'];
-  const answer = await poolFor(target.origin).request({
+  const hasBody = requestHeaders['content-length'] !== undefined || requestHeaders['transfer-encoding'];
+  const answer: Dispatcher.ResponseData = await poolFor(target.origin).request({
     path: `${target.pathname}${target.search}`,
-    method: request.method as 'GET',
+    method: method as Dispatcher.HttpMethod,
     headers,
-    body: hasBody && request.method !== 'GET' && request.method !== 'HEAD' ? request : null,
+    body: hasBody && method !== 'GET' && method !== 'HEAD' ? body : null,
   });
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(answer.headers)) {
@@ -77,26 +94,58 @@ async function forward(request: IncomingMessage, response: ServerResponse): Prom
   }
   const length = answer.headers['content-length'];
   if (typeof length === 'string') out['content-length'] = length;
-  response.writeHead(answer.statusCode, out);
+  return { statusCode: answer.statusCode, headers: out, body: answer.body as unknown as Readable };
+}
+
+async function forward(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const answer = await exchange(request.method as string, request.headers, request.rawHeaders, request);
+  response.writeHead(answer.statusCode, answer.headers);
   // `.pipe`, not `stream.pipeline`: on Node 20 each pipeline builds an AbortController and, once done, an
   // AbortError (a DOMException with its stack trace): ~10 % of this proxy's CPU time per request.
   answer.body.once('error', () => response.destroy());
   answer.body.pipe(response);
 }
 
-const server = createServer((request, response) => {
-  forward(request, response).catch((error: unknown) => fail(response, error));
-});
-server.keepAliveTimeout = 72_000;
-server.listen(Number(process.env.CEILING_PORT ?? 0), '127.0.0.1', () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  process.stdout.write(`listening on http://127.0.0.1:${port}\n`);
-});
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
+/** The same forwarding as one Fastify route. */
+function fastifyServer() {
+  const app = Fastify({ logger: false, keepAliveTimeout: 72_000 });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  app.all('/mtls/account/:accountId', async (request, reply) => {
+    const answer = await exchange(request.method, request.headers, request.raw.rawHeaders, request.raw);
+    return reply.code(answer.statusCode).headers(answer.headers).send(answer.body);
+  });
+  return app;
+}
+
+const port = Number(process.env.CEILING_PORT ?? 0);
+const printAddress = (address: ReturnType<ReturnType<typeof createServer>['address']>) => {
+  const bound = typeof address === 'object' && address ? address.port : 0;
+  process.stdout.write(`listening on http://127.0.0.1:${bound}\n`);
+};
+let close: () => void;
+if (process.env.CEILING_FRAMEWORK === 'fastify') {
+  const app = fastifyServer();
+  await app.listen({ port, host: '127.0.0.1' });
+  printAddress(app.server.address());
+  close = () => {
+    app.server.closeAllConnections();
+    app.close().catch(() => undefined);
+  };
+} else {
+  const server = createServer((request, response) => {
+    forward(request, response).catch((error: unknown) => fail(response, error));
+  });
+  server.keepAliveTimeout = 72_000;
+  server.listen(port, '127.0.0.1', () => printAddress(server.address()));
+  close = () => {
     server.close();
     server.closeAllConnections();
+  };
+}
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    close();
     for (const pool of pools.values()) pool.destroy().catch(() => undefined);
     setTimeout(() => process.exit(0), 200).unref();
   });
