@@ -48,7 +48,11 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'console', root: 'packages/console', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+        test: {
+          name: 'console',
+          root: 'packages/console',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+        },
       },
       {
         extends: true,
